@@ -1,0 +1,50 @@
+# STF Tracker. `make run` sets everything up and serves the site; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install migrate demo worker beat clean chromium
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo --if-empty
+
+run: demo
+	@echo "STF Tracker at http://$(HOST):$(PORT)/ (tasks run in-process; Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's chromium; install it when it is missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need chromium at /usr/bin/chromium (sudo apt-get install chromium)"; exit 1; fi; }
+
+test: install chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+worker: install
+	$(BIN)/celery -A stftracker worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A stftracker beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles stftracker.sqlite3

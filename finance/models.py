@@ -1,0 +1,306 @@
+"""STF schemes, allocations and control totals, monthly finance returns, and computed entitlements."""
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from performance.models import METRIC_CODES, CurrentQuerySet
+from trusts.models import Trust, TrustType, Upload
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class RuleVariant(models.TextChoices):
+    TRAJECTORY_OR_STANDARD = "trajectory_or_standard", "Met on trajectory or national standard"
+    THRESHOLD_OR_PRIOR_YEAR = (
+        "threshold_or_prior_year",
+        "Met at the threshold or when the quarter beats the same quarter of the comparison scheme",
+    )
+
+
+class Scheme(models.Model):
+    """One year's STF rules, held as data with its provenance (see RULES.md).
+
+    Percentages are stored as strings of decimals in the JSON fields so that nothing passes
+    through a float: ``weights`` {"ae": "12.5", ...} (the finance element is the remainder of
+    100), ``standards`` {"ae": "95"}, ``phasing`` ["25", "25", "25", "25"], ``applicability``
+    {"acute": ["ae", "rtt", "cancer62"], ...}.
+    """
+
+    code = models.CharField(max_length=10, unique=True, help_text="Financial year, e.g. 2016-17")
+    name = models.CharField(max_length=150)
+    start_date = models.DateField(help_text="First day of the financial year (1 April)")
+    pot = models.DecimalField(help_text="The whole fund for the year, £", **MONEY)
+    weights = models.JSONField(help_text="Performance weights in percent; finance takes the remainder")
+    standards = models.JSONField(help_text="National standard (or threshold) per metric, percent")
+    phasing = models.JSONField(help_text="Share of the annual allocation per quarter, percent")
+    applicability = models.JSONField(help_text="Trust type -> metrics it is judged on")
+    rule_variant = models.CharField(max_length=40, choices=RuleVariant.choices)
+    q1_paid_on_trajectory = models.BooleanField(
+        default=False, help_text="Q1 performance elements are met by agreeing a trajectory"
+    )
+    comparison_scheme = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="For the prior-year rule: the scheme whose same quarter is to be beaten",
+    )
+    has_year_end = models.BooleanField(default=False, help_text="Incentive and bonus at year end")
+    source_document = models.CharField(max_length=300)
+    source_url = models.URLField(blank=True)
+    checked_by = models.CharField(max_length=150)
+    reviewed_on = models.DateField()
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start_date__day=1), name="scheme_starts_on_first"),
+            models.CheckConstraint(condition=models.Q(pot__gte=0), name="scheme_pot_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"STF {self.code}"
+
+    @property
+    def end_date(self):
+        return self.start_date.replace(year=self.start_date.year + 1)
+
+    def clean(self):
+        errors = scheme_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _decimal(value):
+    try:
+        number = Decimal(str(value))
+    except Exception:  # noqa: BLE001 - any unparsable value is reported below
+        return None
+    return number if number.is_finite() else None
+
+
+def scheme_errors(scheme):
+    """Every problem with a scheme's rule data, as {field: [messages]} (all reported at once)."""
+    errors = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    weights = scheme.weights if isinstance(scheme.weights, dict) else None
+    if weights is None:
+        add("weights", "Weights must be an object of metric -> percent.")
+        weights = {}
+    total = Decimal(0)
+    for metric, value in weights.items():
+        if metric not in METRIC_CODES:
+            add("weights", f"Unknown metric {metric!r}.")
+        number = _decimal(value)
+        if number is None or number < 0:
+            add("weights", f"Weight of {metric!r} must be a non-negative number, not {value!r}.")
+        else:
+            total += number
+    if total > 100:
+        add("weights", f"Performance weights add up to {total}%, more than 100%.")
+
+    standards = scheme.standards if isinstance(scheme.standards, dict) else None
+    if standards is None:
+        add("standards", "Standards must be an object of metric -> percent.")
+        standards = {}
+    for metric in weights:
+        if metric not in standards:
+            add("standards", f"Metric {metric!r} has a weight but no standard.")
+    for metric, value in standards.items():
+        number = _decimal(value)
+        if metric not in METRIC_CODES:
+            add("standards", f"Unknown metric {metric!r}.")
+        if number is None or not (0 <= number <= 100):
+            add("standards", f"Standard of {metric!r} must be a percent between 0 and 100, not {value!r}.")
+
+    phasing = scheme.phasing if isinstance(scheme.phasing, list) else None
+    if phasing is None or len(phasing) != 4:
+        add("phasing", "Phasing must list four quarterly percentages.")
+    else:
+        numbers = [_decimal(value) for value in phasing]
+        if any(number is None or number < 0 for number in numbers):
+            add("phasing", f"Phasing values must be non-negative numbers, not {phasing!r}.")
+        elif sum(numbers) != 100:
+            add("phasing", f"Phasing adds up to {sum(numbers)}%, not 100%.")
+
+    applicability = scheme.applicability if isinstance(scheme.applicability, dict) else None
+    if applicability is None:
+        add("applicability", "Applicability must be an object of trust type -> list of metrics.")
+        applicability = {}
+    known_types = {choice for choice, _ in TrustType.choices}
+    for trust_type in known_types - set(applicability):
+        add("applicability", f"Trust type {trust_type!r} is missing.")
+    for trust_type, metrics in applicability.items():
+        if trust_type not in known_types:
+            add("applicability", f"Unknown trust type {trust_type!r}.")
+        if not isinstance(metrics, list):
+            add("applicability", f"Metrics of {trust_type!r} must be a list.")
+            continue
+        for metric in metrics:
+            if metric not in weights:
+                add("applicability", f"{trust_type!r} is judged on {metric!r}, which has no weight.")
+
+    if scheme.rule_variant == RuleVariant.THRESHOLD_OR_PRIOR_YEAR and not scheme.comparison_scheme_id:
+        add("comparison_scheme", "The prior-year rule needs a comparison scheme.")
+    if scheme.start_date and scheme.start_date.day != 1:
+        add("start_date", "A scheme starts on the first day of a month.")
+    return errors
+
+
+class Allocation(models.Model):
+    """A trust's annual STF allocation and financial control total under one scheme."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="allocations")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="allocations")
+    stf_allocation = models.DecimalField(**MONEY)
+    control_total = models.DecimalField(help_text="Surplus positive, deficit negative, £", **MONEY)
+    control_total_accepted = models.BooleanField()
+    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme_id", "trust_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "scheme"], name="allocation_one_per_trust_scheme"),
+            models.CheckConstraint(condition=models.Q(stf_allocation__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.trust_id} {self.scheme_id}: £{self.stf_allocation}"
+
+
+class FinanceReturn(models.Model):
+    """A monthly finance return: year-to-date plan and actual, forecast outturn (excluding STF)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="finance_returns")
+    month = models.DateField(help_text="First day of the month")
+    plan_ytd = models.DecimalField(**MONEY)
+    actual_ytd = models.DecimalField(**MONEY)
+    forecast_outturn = models.DecimalField(**MONEY)
+    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="finance_rows")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trust_id", "month", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "month"],
+                condition=models.Q(is_current=True),
+                name="finance_one_current_per_trust_month",
+            ),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="finance_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.trust_id} {self.month:%Y-%m} plan {self.plan_ytd} actual {self.actual_ytd}"
+
+
+class EntitlementStatus(models.TextChoices):
+    FULL = "full", "Full"
+    PARTIAL = "partial", "Partial"
+    FINANCE_FAILED = "finance_failed", "Finance failed"
+    NO_CONTROL_TOTAL = "no_control_total", "No control total"
+    PENDING = "pending", "Pending"
+
+
+class Entitlement(models.Model):
+    """The computed result for one trust, scheme and quarter (an upsert keyed on all three).
+
+    ``detail`` holds the finance element, the metric elements and the reasons exactly as the
+    eligibility record shows them; ``fingerprint`` is a hash of the inputs, so that an unchanged
+    trust is not rewritten.
+    """
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="entitlements")
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="entitlements")
+    quarter = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=EntitlementStatus.choices)
+    allocation = models.DecimalField(**MONEY)
+    earned = models.DecimalField(**MONEY)
+    withheld = models.DecimalField(**MONEY)
+    pending = models.DecimalField(**MONEY)
+    finance_met = models.BooleanField(null=True)
+    detail = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scheme_id", "quarter", "trust_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "scheme", "quarter"], name="entitlement_one_per_trust_quarter"),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="entitlement_quarter_1_4"),
+            models.CheckConstraint(
+                condition=models.Q(allocation=models.F("earned") + models.F("withheld") + models.F("pending")),
+                name="entitlement_reconciles",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[choice for choice, _ in EntitlementStatus.choices]),
+                name="entitlement_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["scheme", "quarter", "status"])]
+
+    def __str__(self):
+        return f"{self.trust_id} {self.scheme_id} Q{self.quarter}: {self.status}"
+
+
+class YearEndAward(models.Model):
+    """Year-end incentive (£1 for £1 beyond the control total) and bonus for one trust."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="year_end_awards")
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="year_end_awards")
+    eligible = models.BooleanField()
+    incentive = models.DecimalField(**MONEY)
+    bonus = models.DecimalField(**MONEY)
+    detail = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scheme_id", "trust_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "scheme"], name="year_end_award_one_per_trust_scheme"),
+            models.CheckConstraint(
+                condition=models.Q(incentive__gte=0, bonus__gte=0), name="year_end_award_not_negative"
+            ),
+        ]
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RecomputeRun(models.Model):
+    """One recompute request and what became of it, for the pages to show."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
+    trust_ids = models.JSONField(null=True, blank=True, help_text="Empty for every trust")
+    upload = models.ForeignKey(Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="recompute_runs")
+    trigger = models.CharField(max_length=20, default="manual")  # upload, nightly, command, manual
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
+    message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Recompute {self.pk} ({self.state})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StftrackerConfig(AppConfig):
+    name = "stftracker"
+    verbose_name = "STF Tracker"

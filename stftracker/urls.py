@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("stftracker.accounts_urls")),
+    path("api/v1/", include("stftracker.api_urls")),
+    path("uploads/", include("finance.urls")),
+    path("", include("stftracker.dashboard_urls")),
+]
+
+handler500 = "stftracker.views.server_error"

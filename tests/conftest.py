@@ -1,0 +1,39 @@
+"""Suite-wide set-up: fast password hashing, tasks in-process unless a test starts a worker."""
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run tasks in-process; the worker tests start a real Celery worker on Redis instead.
+    from stftracker.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def shared_data():
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"The shared NHS data folder is missing: {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def analyst(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="analyst", role="analyst")
+
+
+@pytest.fixture
+def admin_user_(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)

@@ -1,0 +1,121 @@
+"""Organisations (regions, STP footprints, trusts) and the upload record every import writes."""
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class TrustType(models.TextChoices):
+    ACUTE = "acute", "Acute"
+    SPECIALIST = "specialist", "Specialist acute"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    COMMUNITY = "community", "Community"
+    AMBULANCE = "ambulance", "Ambulance"
+
+
+class Region(models.Model):
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Footprint(models.Model):
+    """A Sustainability and Transformation Partnership (STP) footprint, within one region."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=150)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="footprints")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="footprint_unique_name_in_region")]
+
+    def __str__(self):
+        return self.name
+
+
+class Trust(models.Model):
+    org_code = models.CharField("ODS code", max_length=8, unique=True)
+    name = models.CharField(max_length=200)
+    trust_type = models.CharField(max_length=20, choices=TrustType.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="trusts")
+    footprint = models.ForeignKey(
+        Footprint, on_delete=models.PROTECT, related_name="trusts", null=True, blank=True
+    )
+    active = models.BooleanField(default=True)
+    finance_directors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="directed_trusts"
+    )
+    history = HistoricalRecords(excluded_fields=["finance_directors"])
+
+    class Meta:
+        ordering = ["org_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(trust_type__in=[choice for choice, _ in TrustType.choices]),
+                name="trust_type_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(org_code__regex=r"^[A-Z0-9]{3,8}$"), name="trust_org_code_format"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.org_code})"
+
+
+class UploadKind(models.TextChoices):
+    TRUSTS = "trusts", "Trusts"
+    PLANS = "plans", "Plans (allocations and control totals)"
+    FINANCE = "finance", "Monthly finance returns"
+    PERFORMANCE = "performance", "Monthly performance returns"
+    TRAJECTORIES = "trajectories", "Trajectories"
+    AE_NHSE = "ae_nhse", "NHS England A&E monthly CSV"
+    AE_TIDY = "ae_tidy", "A&E attendances (tidy layout)"
+    ODS_ETR = "ods_etr", "NHS Digital ODS trust list (etr.csv)"
+
+
+class UploadStatus(models.TextChoices):
+    STORED = "stored", "Stored"
+    REJECTED = "rejected", "Rejected"
+    DUPLICATE = "duplicate", "Identical to an earlier upload"
+    FAILED = "failed", "Failed"
+
+
+class Upload(models.Model):
+    """One file received, whatever became of it: kept for audit."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="uploads"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=UploadKind.choices, blank=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=UploadStatus.choices)
+    trusts = models.ManyToManyField(Trust, blank=True, related_name="uploads")
+    row_count = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_changed = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=20, default="web")  # web, api, command, demo
+    recompute_queued = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["kind", "status"])]
+        permissions = [
+            ("import_national", "Can import national statistics, trust lists and plans"),
+            ("upload_trust_returns", "Can upload monthly returns for the trusts they direct"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_kind_display() or 'unknown kind'}, {self.status})"
