@@ -21,6 +21,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo --if-empty
+	$(BIN)/python manage.py recompute
 
 run: demo
 	@echo "STF Tracker at http://$(HOST):$(PORT)/ (tasks run in-process; Ctrl-C to stop)"
