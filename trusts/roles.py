@@ -1,0 +1,112 @@
+"""Who may see and act for which trust.
+
+Roles are Django groups: ``analyst`` reads everything, imports national statistics and edits
+schemes and trusts; ``finance_director`` acts only for the trusts linked to them through
+``Trust.finance_directors``; admins are superusers and may do everything an analyst may.
+
+Every app asks these helpers rather than testing group names itself. The answers are cached on
+the user object, so a page that asks many times costs one query per question, not one per trust.
+"""
+from trusts.models import Trust
+
+ANALYST = "analyst"
+FINANCE_DIRECTOR = "finance_director"
+
+_GROUPS_CACHE = "_stf_group_names"
+_TRUSTS_CACHE = "_stf_directed_trust_ids"
+
+
+def _group_names(user):
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    names = getattr(user, _GROUPS_CACHE, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _GROUPS_CACHE, names)
+    return names
+
+
+def is_analyst(user) -> bool:
+    """A superuser or a member of the analyst group: sees every trust's returns."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or ANALYST in _group_names(user))
+
+
+def is_finance_director(user) -> bool:
+    """A member of the finance director group (whether or not linked to a trust yet)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return FINANCE_DIRECTOR in _group_names(user)
+
+
+def role_label(user) -> str:
+    """The user's role in words, for pages."""
+    if not getattr(user, "is_authenticated", False):
+        return "Not logged in"
+    if user.is_superuser:
+        return "Administrator"
+    labels = []
+    if ANALYST in _group_names(user):
+        labels.append("Analyst")
+    if FINANCE_DIRECTOR in _group_names(user):
+        labels.append("Finance director")
+    return " and ".join(labels) or "No role yet"
+
+
+def directed_trust_ids(user) -> frozenset:
+    """Ids of the trusts the user is linked to as finance director (empty for anonymous users)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    ids = getattr(user, _TRUSTS_CACHE, None)
+    if ids is None:
+        ids = frozenset(Trust.finance_directors.through.objects.filter(user_id=user.pk).values_list("trust_id", flat=True))
+        setattr(user, _TRUSTS_CACHE, ids)
+    return ids
+
+
+def visible_trusts(user):
+    """Trusts whose returns, uploads and detailed entitlements the user may see.
+
+    Analysts and admins: every trust. Anyone else: the trusts they direct (none for a user
+    without a role, and none for anonymous users). National published views are not limited by
+    this: they show every trust's headline figures to every logged-in user.
+    """
+    if is_analyst(user):
+        return Trust.objects.all()
+    ids = directed_trust_ids(user)
+    if not ids:
+        return Trust.objects.none()
+    return Trust.objects.filter(pk__in=ids)
+
+
+def restrict_to_visible(queryset, user, trust_field="trust"):
+    """Filter ``queryset`` (of rows that point at a trust through ``trust_field``) to what ``user`` may see.
+
+    Use it on every list of returns, uploads or entitlements; ``trust_field`` may be a path such
+    as ``"allocation__trust"``. For a queryset of trusts pass ``trust_field=""``.
+    """
+    if is_analyst(user):
+        return queryset
+    ids = directed_trust_ids(user)
+    if not ids:
+        return queryset.none()
+    lookup = f"{trust_field}__pk__in" if trust_field else "pk__in"
+    return queryset.filter(**{lookup: ids})
+
+
+def can_act_for(user, trust) -> bool:
+    """May ``user`` upload returns for, and read the returns of, ``trust`` (a Trust or its id)?"""
+    trust_id = getattr(trust, "pk", trust)
+    if trust_id is None:
+        return False
+    if is_analyst(user):
+        return True
+    return trust_id in directed_trust_ids(user)
+
+
+def can_import_national(user) -> bool:
+    """May ``user`` import national statistics, trust lists and plans?"""
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.has_perm("trusts.import_national")
+    )
