@@ -1,0 +1,268 @@
+"""The audit log: who changed a scheme, an allocation or a trust, and when; who uploaded what.
+
+Changes come from django-simple-history (each save of a Scheme, Allocation or Trust writes a
+historical row with the user the request belonged to); uploads from ``trusts.Upload``. The
+selector reads a fixed number of queries whatever the number of rows: for each history table one
+query for the page (with the id of each row's previous version as a subquery), one for those
+previous versions, and one per related model named in a change.
+"""
+import heapq
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import ForeignKey, OuterRef, Q, Subquery
+from django.shortcuts import render
+
+from finance.models import Allocation, Scheme
+from trusts.models import Trust, Upload
+from trusts.roles import is_analyst
+
+KINDS = {
+    "scheme": "Scheme",
+    "allocation": "Allocation and control total",
+    "trust": "Trust",
+    "upload": "Upload",
+}
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+PAGE_SIZE = 50
+MAX_PAGE = 200  # deep paging merges every source up to the page: keep it bounded
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class AuditEntry:
+    kind: str
+    when: datetime
+    user: str
+    action: str
+    subject: str
+    trust_code: Optional[str] = None
+    changes: list = field(default_factory=list)
+    detail: str = ""
+    reason: str = ""
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+
+def _username(user):
+    return user.get_username() if user is not None else "system (command, import or task)"
+
+
+def _previous_version_id(history_model):
+    earlier = history_model.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    return Subquery(earlier.order_by("-history_date", "-history_id").values("history_id")[:1])
+
+
+def _history_page(model, *, trust, user, count, since):
+    history_model = model.history.model
+    rows = history_model.objects.select_related("history_user").annotate(
+        previous_id=_previous_version_id(history_model)
+    )
+    if model is Trust and trust is not None:
+        rows = rows.filter(id=trust.pk)
+    elif model is Allocation:
+        rows = rows.select_related("trust", "scheme")
+        if trust is not None:
+            rows = rows.filter(trust_id=trust.pk)
+    elif model is Scheme and trust is not None:
+        return []
+    if user:
+        rows = rows.filter(history_user__username=user)
+    if since:
+        rows = rows.filter(history_date__gte=since)
+    rows = list(rows.order_by("-history_date", "-history_id")[:count])
+    previous = history_model.objects.in_bulk([row.previous_id for row in rows if row.previous_id])
+    return [(row, previous.get(row.previous_id)) for row in rows]
+
+
+def _format(value):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _changes(model, row, before, related_names):
+    """Field-by-field changes of ``row`` against the version ``before`` it (None when created)."""
+    meta = model._meta
+    if before is None:
+        return []
+    changes = []
+    for change in row.diff_against(before).changes:
+        model_field = meta.get_field(change.field)
+        old, new = change.old, change.new
+        if isinstance(model_field, ForeignKey):
+            names = related_names.get(model_field.related_model, {})
+            old, new = names.get(old, old), names.get(new, new)
+        changes.append(Change(str(model_field.verbose_name), _format(old), _format(new)))
+    return changes
+
+
+def _related_names(pairs_by_model):
+    """{related model: {pk: str(object)}} for every foreign key that changed, one query per model."""
+    wanted = {}
+    for model, pairs in pairs_by_model.items():
+        fk_fields = [f for f in model._meta.concrete_fields if isinstance(f, ForeignKey)]
+        for row, before in pairs:
+            if before is None:
+                continue
+            for fk in fk_fields:
+                old, new = getattr(before, fk.attname), getattr(row, fk.attname)
+                if old != new:
+                    wanted.setdefault(fk.related_model, set()).update(v for v in (old, new) if v is not None)
+    names = {}
+    for related_model, ids in wanted.items():
+        names[related_model] = {pk: str(obj) for pk, obj in related_model.objects.in_bulk(list(ids)).items()}
+    return names
+
+
+def _subject(model, row):
+    if model is Trust:
+        return f"{row.name} ({row.org_code})", row.org_code
+    if model is Allocation:
+        return f"{row.trust.org_code} allocation under STF {row.scheme.code}", row.trust.org_code
+    return f"STF {row.code} scheme", None
+
+
+def _history_entries(model, kind, pairs, related_names):
+    entries = []
+    for row, before in pairs:
+        subject, trust_code = _subject(model, row)
+        entries.append(
+            AuditEntry(
+                kind=kind,
+                when=row.history_date,
+                user=_username(row.history_user),
+                action=ACTIONS.get(row.history_type, row.history_type),
+                subject=subject,
+                trust_code=trust_code,
+                changes=_changes(model, row, before, related_names),
+                reason=row.history_change_reason or "",
+            )
+        )
+    return entries
+
+
+def _upload_entries(*, trust, user, count, since):
+    uploads = Upload.objects.select_related("uploaded_by").prefetch_related("trusts")
+    if trust is not None:
+        uploads = uploads.filter(trusts=trust)
+    if user:
+        uploads = uploads.filter(uploaded_by__username=user)
+    if since:
+        uploads = uploads.filter(uploaded_at__gte=since)
+    entries = []
+    for upload in uploads.order_by("-uploaded_at", "-id")[:count]:
+        codes = sorted(t.org_code for t in upload.trusts.all())
+        detail = (
+            f"{upload.get_kind_display() or 'Unknown kind'} file, {upload.get_status_display().lower()}: "
+            f"{upload.row_count} rows ({upload.rows_new} new, {upload.rows_changed} changed, "
+            f"{upload.rows_unchanged} unchanged, {upload.rows_skipped} skipped)"
+        )
+        if upload.errors:
+            detail += f"; {len(upload.errors)} error{'s' if len(upload.errors) != 1 else ''}"
+        if codes:
+            detail += f"; trusts {', '.join(codes)}"
+        entries.append(
+            AuditEntry(
+                kind="upload",
+                when=upload.uploaded_at,
+                user=_username(upload.uploaded_by),
+                action=f"uploaded ({upload.source})",
+                subject=upload.file_name,
+                trust_code=codes[0] if len(codes) == 1 else None,
+                detail=detail,
+            )
+        )
+    return entries
+
+
+def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_SIZE, offset=0):
+    """Audit entries, newest first.
+
+    ``kind`` one of KINDS (None for all); ``trust`` a Trust (scheme changes, which belong to no
+    trust, are then left out); ``user`` a username; ``since`` an aware datetime.
+    """
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"Unknown audit kind {kind!r}; expected one of {', '.join(KINDS)}.")
+    count = offset + limit
+    sources = []
+    history_models = {"scheme": Scheme, "allocation": Allocation, "trust": Trust}
+    pairs_by_model = {}
+    for name, model in history_models.items():
+        if kind in (None, name):
+            pairs_by_model[model] = _history_page(model, trust=trust, user=user, count=count, since=since)
+    related_names = _related_names(pairs_by_model)
+    for name, model in history_models.items():
+        if model in pairs_by_model:
+            sources.append(_history_entries(model, name, pairs_by_model[model], related_names))
+    if kind in (None, "upload"):
+        sources.append(_upload_entries(trust=trust, user=user, count=count, since=since))
+    merged = heapq.merge(*sources, key=lambda entry: entry.when, reverse=True)
+    return list(merged)[offset:count]
+
+
+@login_required
+def audit_log(request):
+    """Recent changes and uploads, for analysts and admins only."""
+    if not is_analyst(request.user):
+        raise PermissionDenied("The audit log is for analysts.")
+    kind = request.GET.get("kind") or None
+    if kind not in KINDS:
+        kind = None
+    org_code = (request.GET.get("trust") or "").strip().upper()
+    username = (request.GET.get("user") or "").strip()
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        page = 1
+    trust = None
+    unknown_trust = False
+    if org_code:
+        trust = Trust.objects.filter(org_code=org_code).first()
+        unknown_trust = trust is None
+    entries = []
+    if not unknown_trust:
+        entries = recent_changes(
+            kind=kind, trust=trust, user=username or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+        )
+    has_next = len(entries) > PAGE_SIZE and page < MAX_PAGE
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/audit.html",
+        {
+            "entries": entries[:PAGE_SIZE],
+            "kinds": KINDS,
+            "kind": kind or "",
+            "org_code": org_code,
+            "username": username,
+            "unknown_trust": unknown_trust,
+            "page": page,
+            "has_next": has_next,
+            "query": query.urlencode(),
+            "trusts": Trust.objects.order_by("org_code").values_list("org_code", "name"),
+        },
+    )
