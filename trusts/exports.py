@@ -1,8 +1,10 @@
 """CSV and XLSX export helpers shared by every download.
 
 Spreadsheet programs run a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
-carriage return) as a formula. Every exported cell goes through :func:`safe_cell`, which
-prefixes such text with an apostrophe unless it is a plain number (``-1234.56`` stays a number).
+carriage return) as a formula, and some still do when blanks come first (`` =1+1``) or when the
+sign is a full-width character (``＝``). Every exported cell, headers included, goes through
+:func:`safe_cell`, which prefixes such text with an apostrophe unless it is a plain number
+(``-1234.56`` stays a number). XLSX cells also lose the control characters a workbook cannot hold.
 """
 import csv
 import io
@@ -10,8 +12,13 @@ import re
 
 from django.http import HttpResponse
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# What a worksheet cell cannot hold (openpyxl refuses it) and its longest text.
+XLSX_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+XLSX_MAX_CELL = 32767
+SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+FILENAME_ILLEGAL = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def safe_cell(value):
@@ -22,24 +29,40 @@ def safe_cell(value):
     if isinstance(value, (int, float)):
         return value
     text = str(value)
-    if text.startswith(FORMULA_START) and not NUMBER.match(text):
+    stripped = text.strip()
+    if stripped.startswith(FORMULA_START) or text.startswith(FORMULA_START):
+        if NUMBER.match(stripped):
+            return text
         return "'" + text
     return text
+
+
+def _xlsx_cell(value):
+    value = safe_cell(value)
+    if isinstance(value, str):
+        value = XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_CELL]
+    return value
+
+
+def safe_filename(filename, default="download"):
+    """A download name that cannot break out of the Content-Disposition header."""
+    name = FILENAME_ILLEGAL.sub("-", str(filename)).strip(".-")
+    return name or default
 
 
 def csv_text(rows, fieldnames):
     """Rows (dicts) as CSV text with a header, every cell neutralised."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fieldnames, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(name) for name in fieldnames])
     for row in rows:
-        writer.writerow({key: safe_cell(row.get(key)) for key in fieldnames})
+        writer.writerow([safe_cell(row.get(key)) for key in fieldnames])
     return buffer.getvalue()
 
 
 def csv_response(filename, rows, fieldnames):
     response = HttpResponse(csv_text(rows, fieldnames), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename, "export.csv")}"'
     return response
 
 
@@ -47,10 +70,20 @@ def xlsx_bytes(rows, fieldnames, sheet_title="Sheet1"):
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(list(fieldnames))
+    title = SHEET_TITLE_ILLEGAL.sub("-", str(sheet_title)).strip("'")[:31] or "Sheet1"
+    sheet = workbook.create_sheet(title=title)
+    sheet.append([_xlsx_cell(name) for name in fieldnames])
     for row in rows:
-        sheet.append([safe_cell(row.get(key)) for key in fieldnames])
+        sheet.append([_xlsx_cell(row.get(key)) for key in fieldnames])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename, rows, fieldnames, sheet_title="Sheet1"):
+    response = HttpResponse(xlsx_bytes(rows, fieldnames, sheet_title), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename, "export.xlsx")}"'
+    return response
