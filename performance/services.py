@@ -1,0 +1,61 @@
+"""Storing performance returns and trajectories (canonical files and NHS England's A&E layouts).
+
+A later value for the same trust, month and metric supersedes the stored one: the old row stays
+with ``is_current=False`` and points at its own upload. Bulk operations only.
+"""
+from django.db import transaction
+
+from trusts.parsing import Parsed
+from trusts.services import Plan, diff_versioned, resolve_org_codes, supersede, trust_codes
+
+from .models import PerformanceReturn, Trajectory
+
+PERFORMANCE_KEY = ["trust_id", "month", "metric"]
+PERFORMANCE_VALUES = ["numerator", "denominator"]
+TRAJECTORY_VALUES = ["percent"]
+PUBLISHED_KINDS = {"ae_nhse", "ae_tidy"}
+
+
+def _label(row):
+    return f"{row['org_code']} {row['month']:%Y-%m} {row['metric']}"
+
+
+def prepare_performance(parsed: Parsed, *, codes=None) -> Plan:
+    """Diff performance rows (canonical or published A&E) against the current returns.
+
+    In the published layouts rows of organisations that are not in the trust register are
+    skipped and counted; in the canonical file an unknown org code is an error.
+    """
+    plan = Plan(kind=parsed.kind, errors=list(parsed.errors), skipped=list(parsed.skipped))
+    resolve_org_codes(parsed, plan, trust_codes() if codes is None else codes,
+                      skip_unknown=parsed.kind in PUBLISHED_KINDS)
+    diff_versioned(plan, PerformanceReturn, parsed.rows, key_fields=PERFORMANCE_KEY,
+                   value_fields=PERFORMANCE_VALUES, label=_label)
+
+    def apply(*, upload, user):
+        supersede(PerformanceReturn, plan, upload=upload, key_fields=PERFORMANCE_KEY, value_fields=PERFORMANCE_VALUES)
+
+    plan.apply = apply
+    return plan
+
+
+def prepare_trajectories(parsed: Parsed, *, codes=None) -> Plan:
+    plan = Plan(kind=parsed.kind, errors=list(parsed.errors), skipped=list(parsed.skipped))
+    resolve_org_codes(parsed, plan, trust_codes() if codes is None else codes, skip_unknown=False)
+    diff_versioned(plan, Trajectory, parsed.rows, key_fields=PERFORMANCE_KEY, value_fields=TRAJECTORY_VALUES,
+                   label=_label)
+
+    def apply(*, upload, user):
+        supersede(Trajectory, plan, upload=upload, key_fields=PERFORMANCE_KEY, value_fields=TRAJECTORY_VALUES)
+
+    plan.apply = apply
+    return plan
+
+
+@transaction.atomic
+def import_performance(*, parsed: Parsed, upload, user=None) -> Plan:
+    """Store parsed performance rows (all or nothing); errors are returned on the plan."""
+    plan = prepare_trajectories(parsed) if parsed.kind == "trajectories" else prepare_performance(parsed)
+    if not plan.errors:
+        plan.apply(upload=upload, user=user)
+    return plan
