@@ -1,3 +1,48 @@
-from django.urls import path  # noqa: F401
+"""The REST API, version 1 (mounted at /api/v1/). Every endpoint needs a session or a token."""
+from django.contrib.auth.views import redirect_to_login
+from django.urls import path
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
+from rest_framework.routers import DefaultRouter
 
-urlpatterns = []
+from finance import api as finance_api
+from performance import api as performance_api
+from trusts import api as trusts_api
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Documents our token authentication as knox's: ``Authorization: Token <token>``."""
+
+    target_class = "stftracker.api.TokenAuthentication"
+    name = "apiToken"
+
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI from our own static files. Its start-up script is a separate same-origin request
+    (``?script``), so the page runs under ``script-src 'self'`` with no inline script.
+
+    A visitor who is not logged in is sent to the login page rather than shown a JSON error.
+    """
+
+    def handle_exception(self, exc):
+        not_logged_in = isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed))
+        if not_logged_in and "script" not in self.request.GET:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
+
+router = DefaultRouter()
+router.register("trusts", trusts_api.TrustViewSet, basename="api-trust")
+router.register("schemes", finance_api.SchemeViewSet, basename="api-scheme")
+router.register("uploads", finance_api.UploadViewSet, basename="api-upload")
+
+urlpatterns = [
+    path("eligibility/", finance_api.EligibilityList.as_view(), name="api-eligibility"),
+    path("trusts/<str:org_code>/eligibility/", finance_api.TrustEligibilityList.as_view(), name="api-trust-eligibility"),
+    path("returns/finance/", finance_api.FinanceReturnList.as_view(), name="api-finance-returns"),
+    path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

@@ -1,0 +1,359 @@
+"""Eligibility, schemes, finance returns and uploads for REST clients.
+
+Eligibility is the national published view: every logged-in user reads every trust's records.
+Returns and uploads are limited to the trusts the user may see (``trusts.roles``).
+"""
+import hashlib
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, mixins, parsers, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from trusts.api import CSVRenderer, MonthRangeFilterSet, month_text
+from trusts.models import Trust, TrustType, Upload, UploadKind, UploadStatus
+from trusts.roles import directed_trust_ids, is_analyst, restrict_to_visible
+
+from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
+
+# --- Eligibility -----------------------------------------------------------------------------------
+
+
+class EligibilityQuery(forms.Form):
+    """The eligibility filters, checked before the selector is asked."""
+
+    year = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False, error_messages={"invalid": "Enter a scheme year such as 2016-17."})
+    quarter = forms.TypedChoiceField(choices=[(q, q) for q in ("1", "2", "3", "4")], coerce=int, required=False, empty_value=None)
+    org_code = forms.CharField(max_length=8, required=False)
+    region = forms.CharField(max_length=16, required=False)
+    footprint = forms.CharField(max_length=16, required=False)
+    trust_type = forms.ChoiceField(choices=TrustType.choices, required=False)
+    status = forms.ChoiceField(choices=EntitlementStatus.choices, required=False)
+
+    def criteria(self):
+        criteria = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        if "org_code" in criteria:
+            criteria["org_code"] = criteria["org_code"].upper()
+        return criteria
+
+
+def _parameter(name, description, enum=None, type_=str):
+    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, required=False, description=description, enum=enum)
+
+
+TRUST_ELIGIBILITY_PARAMETERS = [
+    _parameter("year", "Scheme year, e.g. 2016-17"),
+    _parameter("quarter", "Quarter of the financial year (Q1 = April to June)", enum=[1, 2, 3, 4], type_=int),
+    _parameter("status", "Entitlement status", enum=[code for code, _ in EntitlementStatus.choices]),
+]
+ELIGIBILITY_PARAMETERS = TRUST_ELIGIBILITY_PARAMETERS + [
+    _parameter("org_code", "ODS code of the trust"),
+    _parameter("region", "Region code"),
+    _parameter("footprint", "STP footprint code"),
+    _parameter("trust_type", "Trust type", enum=[code for code, _ in TrustType.choices]),
+]
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "875000.00"}
+PERCENT = {"type": "string", "nullable": True, "example": "91.20"}
+ELIGIBILITY_RECORD = {
+    "type": "object",
+    "properties": {
+        "org_code": {"type": "string", "example": "RXX"},
+        "trust_name": {"type": "string"},
+        "year": {"type": "string", "example": "2016-17"},
+        "quarter": {"type": "integer", "minimum": 1, "maximum": 4},
+        "status": {"type": "string", "enum": [code for code, _ in EntitlementStatus.choices]},
+        "allocation": MONEY, "earned": MONEY, "withheld": MONEY, "pending": MONEY,
+        "finance": {
+            "type": "object",
+            "properties": {
+                "met": {"type": "boolean", "nullable": True},
+                "element": MONEY,
+                "ytd_plan": {**MONEY, "nullable": True},
+                "ytd_actual": {**MONEY, "nullable": True},
+            },
+        },
+        "metrics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "metric": {"type": "string", "enum": ["ae", "rtt", "cancer62"]},
+                    "applicable": {"type": "boolean"},
+                    "element": MONEY,
+                    "met": {"type": "boolean", "nullable": True},
+                    "performance": PERCENT, "trajectory": PERCENT, "standard": PERCENT,
+                },
+            },
+        },
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "scheme": {"type": "string", "example": "2016-17"},
+        "computed_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+@extend_schema_field(ELIGIBILITY_RECORD)
+class EligibilityRecordField(serializers.Field):
+    """Documents the record; the records themselves come from ``finance.eligibility.entitlement_record``."""
+
+
+class EligibilityRecordSerializer(serializers.Serializer):
+    record = EligibilityRecordField()
+
+
+def last_recompute():
+    """(id, finished_at) of the latest finished recompute, or (None, None)."""
+    latest = (
+        RecomputeRun.objects.filter(state=RunState.DONE, finished_at__isnull=False)
+        .order_by("-finished_at", "-id")
+        .values_list("id", "finished_at")
+        .first()
+    )
+    return latest or (None, None)
+
+
+class EligibilityListMixin:
+    """A paginated (or, as CSV, complete) list of eligibility records that answers conditional requests.
+
+    The validators come from the data, not from the page: ETag from the newest ``computed_at`` of the
+    filtered rows, their number, the latest finished recompute and the request (path, query string
+    and format); Last-Modified from the newer of the two dates. Two queries, whatever the rows.
+    """
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    filter_backends = []
+    csv_filename = "stf-eligibility.csv"
+
+    def fixed_criteria(self):
+        return {}
+
+    def get_queryset(self):
+        from .selectors import eligibility_queryset
+
+        query = EligibilityQuery(self.request.query_params)
+        if not query.is_valid():
+            raise ValidationError({field: list(messages) for field, messages in query.errors.items()})
+        return eligibility_queryset(**{**query.criteria(), **self.fixed_criteria()})
+
+    def get_renderer_context(self):
+        from .eligibility import CSV_FIELDS
+
+        context = super().get_renderer_context()
+        context["csv_fields"] = CSV_FIELDS
+        context["csv_filename"] = self.csv_filename
+        return context
+
+    def validators(self, queryset):
+        summary = queryset.order_by().aggregate(newest=Max("computed_at"), rows=Count("pk"))
+        run_id, run_finished = last_recompute()
+        dates = [d for d in (summary["newest"], run_finished) if d is not None]
+        last_modified = max(dates) if dates else None
+        key = "|".join(
+            str(part)
+            for part in (
+                summary["newest"] and summary["newest"].isoformat(), summary["rows"], run_id,
+                run_finished and run_finished.isoformat(), self.request.get_full_path(),
+                self.request.accepted_renderer.format,
+            )
+        )
+        return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32]), last_modified
+
+    def list(self, request, *args, **kwargs):
+        from .eligibility import entitlement_record, flat_record
+
+        queryset = self.get_queryset()
+        etag, last_modified = self.validators(queryset)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        if response is None:
+            if request.accepted_renderer.format == "csv":
+                response = Response([flat_record(entitlement_record(row)) for row in queryset])
+            else:
+                page = self.paginate_queryset(queryset)
+                response = self.get_paginated_response([entitlement_record(row) for row in page])
+        response["ETag"] = etag
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        return response
+
+
+@extend_schema(
+    parameters=ELIGIBILITY_PARAMETERS + [_parameter("format", "json (default) or csv", enum=["json", "csv"])],
+    responses={200: EligibilityRecordSerializer(many=True), 304: OpenApiResponse(description="Not modified")},
+)
+class EligibilityList(EligibilityListMixin, generics.GenericAPIView):
+    """Each trust's STF entitlement per quarter: earned, withheld, pending, and why.
+
+    ``?format=csv`` gives every matching record (not one page) as flat CSV rows.
+    """
+
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+
+@extend_schema(
+    parameters=TRUST_ELIGIBILITY_PARAMETERS + [_parameter("format", "json (default) or csv", enum=["json", "csv"])],
+    responses={200: EligibilityRecordSerializer(many=True), 304: OpenApiResponse(description="Not modified")},
+)
+class TrustEligibilityList(EligibilityListMixin, generics.GenericAPIView):
+    """One trust's STF entitlements, every scheme and quarter unless filtered."""
+
+    def fixed_criteria(self):
+        trust = get_object_or_404(Trust.objects.only("org_code"), org_code=self.kwargs["org_code"].upper())
+        self.csv_filename = f"stf-eligibility-{trust.org_code}.csv"
+        return {"org_code": trust.org_code}
+
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+
+# --- Schemes ---------------------------------------------------------------------------------------
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    comparison_scheme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "code", "name", "start_date", "pot", "weights", "standards", "phasing", "applicability",
+            "rule_variant", "q1_paid_on_trajectory", "comparison_scheme", "has_year_end",
+            "source_document", "source_url", "checked_by", "reviewed_on", "notes",
+        ]
+
+
+class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The STF rules of each year, held as data with their source."""
+
+    queryset = Scheme.objects.select_related("comparison_scheme").order_by("start_date")
+    serializer_class = SchemeSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"\d{4}-\d{2}"
+
+
+# --- Finance returns -------------------------------------------------------------------------------
+
+
+class FinanceReturnSerializer(serializers.ModelSerializer):
+    org_code = serializers.CharField(source="trust.org_code", read_only=True)
+    month = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FinanceReturn
+        fields = ["id", "org_code", "month", "plan_ytd", "actual_ytd", "forecast_outturn", "upload", "created_at"]
+
+    @extend_schema_field({"type": "string", "example": "2016-06"})
+    def get_month(self, row):
+        return month_text(row.month)
+
+
+class FinanceReturnFilter(MonthRangeFilterSet):
+    class Meta:
+        model = FinanceReturn
+        fields = ["org_code", "month_from", "month_to"]
+
+
+class FinanceReturnList(generics.ListAPIView):
+    """Current monthly finance returns (YTD plan and actual, forecast outturn, excluding STF income)."""
+
+    serializer_class = FinanceReturnSerializer
+    filterset_class = FinanceReturnFilter
+
+    def get_queryset(self):
+        rows = FinanceReturn.objects.current().select_related("trust").order_by("trust__org_code", "month")
+        return restrict_to_visible(rows, self.request.user)
+
+
+# --- Uploads ---------------------------------------------------------------------------------------
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    trusts = serializers.SlugRelatedField(slug_field="org_code", many=True, read_only=True)
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id", "uploaded_at", "uploaded_by", "source", "kind", "file_name", "sha256", "size_bytes",
+            "status", "trusts", "row_count", "rows_new", "rows_changed", "rows_unchanged", "rows_skipped",
+            "errors", "recompute_queued",
+        ]
+
+
+class UploadFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A CSV or XLSX file in one of the formats of the upload page")
+
+
+class UploadFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=UploadKind.choices)
+    status = django_filters.ChoiceFilter(choices=UploadStatus.choices)
+    org_code = django_filters.CharFilter(method="filter_org_code", label="ODS code of a trust the upload touched")
+
+    class Meta:
+        model = Upload
+        fields = ["kind", "status", "org_code"]
+
+    def filter_org_code(self, queryset, name, value):
+        touched = Upload.trusts.through.objects.filter(trust__org_code__iexact=value).values("upload_id")
+        return queryset.filter(pk__in=touched)
+
+
+class CanUpload(permissions.BasePermission):
+    message = "Your account may not upload returns. Ask an administrator for the finance director or analyst role."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.has_perm("trusts.add_upload")
+
+
+class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Files received, and new uploads: the same checks as the upload page, all rows or none stored."""
+
+    serializer_class = UploadSerializer
+    filterset_class = UploadFilter
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CanUpload]
+
+    def get_queryset(self):
+        rows = Upload.objects.select_related("uploaded_by").prefetch_related("trusts").order_by("-uploaded_at", "-id")
+        user = self.request.user
+        if is_analyst(user):
+            return rows
+        touched = Upload.trusts.through.objects.filter(trust_id__in=directed_trust_ids(user)).values("upload_id")
+        return rows.filter(Q(pk__in=touched) | Q(uploaded_by=user.pk))
+
+    @extend_schema(
+        request={"multipart/form-data": UploadFileSerializer},
+        responses={
+            201: OpenApiResponse(OpenApiTypes.OBJECT, description="Stored: the upload's report"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not stored: every row error"),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        from .intake import ingest
+
+        form = UploadFileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        # Read one byte past the limit, so that an oversized file is reported, not held in memory.
+        data = upload.read(settings.UPLOAD_MAX_BYTES + 1)
+        result = ingest(data=data, file_name=upload.name, user=request.user, source="api")
+        report = result.to_dict()
+        if result.ok:
+            return Response(report, status=status.HTTP_201_CREATED)
+        count = len(result.errors)
+        report["detail"] = f"Nothing was stored: the file has {count} error{'s' if count != 1 else ''}."
+        return Response(report, status=status.HTTP_400_BAD_REQUEST)
