@@ -30,6 +30,8 @@ KINDS = {
 }
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 PAGE_SIZE = 50
+# Rows loaded by a data migration or before history was kept have no earlier version to compare.
+FIRST_RECORDED = "First recorded version: no earlier version was kept to compare with"
 MAX_PAGE = 200  # deep paging merges every source up to the page: keep it bounded
 
 
@@ -158,6 +160,7 @@ def _history_entries(model, kind, pairs, related_names):
                 subject=subject,
                 trust_code=trust_code,
                 changes=_changes(model, row, before, related_names),
+                detail=FIRST_RECORDED if before is None and row.history_type == "~" else "",
                 reason=row.history_change_reason or "",
             )
         )

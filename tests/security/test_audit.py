@@ -1,0 +1,164 @@
+"""The audit log: who changed what and when, who uploaded what; analysts only."""
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from finance.models import Allocation, Scheme
+from stftracker.audit import recent_changes
+from tests.factories import AllocationFactory, RegionFactory, TrustFactory, UploadFactory
+
+
+def _save_as(obj, user, reason=None):
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+
+
+@pytest.fixture
+def history(analyst, director, home_trust, other_trust):
+    """Changes made by the analyst, and one upload by the home trust's finance director."""
+    allocation = AllocationFactory(trust=home_trust, stf_allocation=Decimal("1000000.00"))
+    allocation.stf_allocation = Decimal("1250000.50")
+    allocation.control_total_accepted = False
+    _save_as(allocation, analyst, reason="Corrected from the July letter")
+    scheme = Scheme.objects.get(code="2016-17")
+    scheme.checked_by = "A. Reviewer"
+    _save_as(scheme, analyst)  # the schemes were loaded by a migration: this is their first version
+    scheme.pot = Decimal("2100000000.00")
+    _save_as(scheme, analyst)
+    other_trust.region = RegionFactory(code="YNEW", name="New Region")
+    _save_as(other_trust, analyst)
+    upload = UploadFactory(uploaded_by=director, file_name="home-june.csv", kind="finance", row_count=3, rows_new=3)
+    upload.trusts.add(home_trust)
+    return {"allocation": allocation, "scheme": scheme, "upload": upload}
+
+
+@pytest.mark.django_db
+def test_each_change_says_who_when_and_what(history, home_trust, other_trust):
+    entries = recent_changes()
+    by_subject = {(e.kind, e.subject, e.action): e for e in entries}
+    allocation = by_subject[("allocation", "RHOME allocation under STF 2016-17", "changed")]
+    assert allocation.user == "analyst"
+    assert allocation.trust_code == "RHOME"
+    assert [(c.field, c.old, c.new) for c in allocation.changes] == [
+        ("control total accepted", "yes", "no"),
+        ("stf allocation", "1,000,000.00", "1,250,000.50"),
+    ]
+    assert allocation.reason == "Corrected from the July letter"
+    created = by_subject[("allocation", "RHOME allocation under STF 2016-17", "created")]
+    assert created.changes == []
+    first, second = [e for e in entries if e.kind == "scheme"][::-1]
+    assert first.user == second.user == "analyst"
+    assert first.changes == []
+    assert first.detail.startswith("First recorded version")
+    assert [(c.field, c.old, c.new) for c in second.changes] == [("pot", "1,800,000,000.00", "2,100,000,000.00")]
+    trust = by_subject[("trust", "Other Hospitals NHS Trust (ROTHR)", "changed")]
+    assert [(c.field, c.old, c.new) for c in trust.changes] == [("region", "Other Region", "New Region")]
+    upload = by_subject[("upload", "home-june.csv", "uploaded (test)")]
+    assert upload.user == "fd_home"
+    assert "Monthly finance returns file, stored: 3 rows (3 new" in upload.detail
+    assert "trusts RHOME" in upload.detail
+    # Newest first.
+    assert [e.when for e in entries] == sorted((e.when for e in entries), reverse=True)
+
+
+@pytest.mark.django_db
+def test_filter_by_kind_and_trust(history, home_trust, other_trust):
+    assert {e.kind for e in recent_changes(kind="trust")} == {"trust"}
+    home = recent_changes(trust=home_trust)
+    assert {e.kind for e in home} == {"allocation", "trust", "upload"}
+    assert all(e.trust_code in (None, "RHOME") for e in home)
+    assert all("ROTHR" not in e.subject for e in home)
+    other = recent_changes(trust=other_trust, kind="trust")
+    assert [e.action for e in other] == ["changed", "created"]
+    assert recent_changes(user="fd_home")[0].subject == "home-june.csv"
+    assert {e.kind for e in recent_changes(user="fd_home")} == {"upload"}
+    with pytest.raises(ValueError):
+        recent_changes(kind="nonsense")
+
+
+@pytest.mark.django_db
+def test_paging_through_entries(history):
+    everything = recent_changes(limit=100)
+    assert len(everything) >= 6
+    assert recent_changes(limit=2, offset=2) == everything[2:4]
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_the_number_of_changes(analyst):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            recent_changes(limit=200)
+        return len(queries)
+
+    def make_changes(n):
+        for i in range(n):
+            trust = TrustFactory()
+            allocation = AllocationFactory(trust=trust)
+            allocation.stf_allocation += 1
+            _save_as(allocation, analyst)
+            trust.region = RegionFactory()
+            _save_as(trust, analyst)
+            UploadFactory(uploaded_by=analyst).trusts.add(trust)
+
+    make_changes(2)
+    few = count_queries()
+    make_changes(15)
+    assert count_queries() == few
+
+
+@pytest.mark.django_db
+def test_audit_page_for_an_analyst(client, analyst, history):
+    client.force_login(analyst)
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "RHOME allocation under STF 2016-17" in html
+    assert "<strong>stf allocation</strong>: 1,000,000.00 → 1,250,000.50" in html
+    assert "home-june.csv" in html
+    assert '<th scope="col">Who</th>' in html
+    filtered = client.get("/audit/", {"kind": "trust", "trust": "rothr"}).content.decode()
+    assert "Other Hospitals NHS Trust (ROTHR)" in filtered
+    assert "home-june.csv" not in filtered
+    unknown = client.get("/audit/", {"trust": "RNONE"}).content.decode()
+    assert "There is no trust with ODS code RNONE" in unknown
+    assert client.get("/audit/", {"page": "x", "kind": "bad"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_changes_made_through_a_request_record_the_user(client, analyst, home_trust):
+    """HistoryRequestMiddleware records the logged-in user on every save made while serving a request."""
+    from django.contrib.auth.models import Permission
+
+    analyst.is_staff = True
+    analyst.save()
+    client.force_login(analyst)
+    response = client.post(
+        f"/admin/trusts/trust/{home_trust.pk}/change/",
+        {
+            "org_code": "RHOME", "name": "Home Hospitals University NHS Trust", "trust_type": "acute",
+            "region": home_trust.region_id, "footprint": home_trust.footprint_id, "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Permission.objects.filter(codename="change_trust", group__name="analyst").exists()
+    entry = recent_changes(kind="trust")[0]
+    assert entry.user == "analyst"
+    assert [(c.field, c.new) for c in entry.changes] == [("name", "Home Hospitals University NHS Trust")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "status"), [("director", 403), ("other_director", 403), ("analyst", 200), ("admin", 200)])
+def test_audit_page_is_for_analysts_only(client, people, who, status):
+    client.force_login(people[who])
+    assert client.get("/audit/").status_code == status
+
+
+@pytest.mark.django_db
+def test_audit_page_asks_anonymous_users_to_log_in(client):
+    response = client.get("/audit/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/audit/"
