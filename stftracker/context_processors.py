@@ -1,7 +1,19 @@
+from django.db.models import Max
+
+from finance.models import Entitlement, RecomputeRun
+
+from .roles import ANALYST
+
+
 def site(request):
-    """Values every page needs: the user's role, for the navigation."""
+    """Values every page needs: the user's role for the navigation, when the published figures
+    were computed ("data as at") and the latest recompute's state. Three small queries for a
+    signed-in user, none for anyone else, whatever the number of trusts."""
     user = getattr(request, "user", None)
-    is_analyst = bool(
-        user and user.is_authenticated and (user.is_superuser or user.groups.filter(name="analyst").exists())
-    )
-    return {"is_analyst": is_analyst}
+    if not (user and user.is_authenticated):
+        return {"is_analyst": False}
+    return {
+        "is_analyst": user.is_superuser or user.groups.filter(name=ANALYST).exists(),
+        "data_as_at": Entitlement.objects.aggregate(at=Max("computed_at"))["at"],
+        "latest_run": RecomputeRun.objects.order_by("-created_at", "-id").first(),
+    }

@@ -1,7 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views as views
 
 urlpatterns = [
-    path("", views.overview_placeholder, name="overview"),
+    path("", views.overview, name="overview"),
+    path("regions/", views.region_index, name="region-index"),
+    path("regions/<str:code>/", views.region_detail, name="region-detail"),
+    path("footprints/", views.footprint_index, name="footprint-index"),
+    path("footprints/<str:code>/", views.footprint_detail, name="footprint-detail"),
+    path("trusts/<str:org_code>/", views.trust_detail, name="trust-detail"),
 ]

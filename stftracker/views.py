@@ -10,9 +10,5 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def overview_placeholder(request):
-    return render(request, "base.html")
-
-
 def server_error(request):
     return render(request, "500.html", status=500)

@@ -1,0 +1,86 @@
+/* STF Tracker: draw every chart of the page and make the league table sortable.
+ * Each chart is a <div data-figure="ID"> beside a <script type="application/json" id="ID">
+ * holding a Plotly figure ({data, layout}). No inline scripts: this file is the only code. */
+(function () {
+  "use strict";
+
+  var CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    toImageButtonOptions: { format: "png", scale: 2 }
+  };
+
+  function drawCharts() {
+    if (!window.Plotly) { return; }
+    var containers = document.querySelectorAll("[data-figure]");
+    Array.prototype.forEach.call(containers, function (element) {
+      var source = document.getElementById(element.getAttribute("data-figure"));
+      if (!source) { return; }
+      var figure = JSON.parse(source.textContent);
+      var layout = figure.layout || {};
+      if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+        layout.margin = Object.assign({}, layout.margin, { l: 48, r: 8 });
+        layout.legend = Object.assign({}, layout.legend, { font: { size: 11 } });
+      }
+      window.Plotly.newPlot(element, figure.data || [], layout, CONFIG).then(function () {
+        element.classList.add("chart-drawn");
+      });
+    });
+  }
+
+  function cellValue(row, index, kind) {
+    var cell = row.children[index];
+    var raw = cell ? cell.getAttribute("data-value") : "";
+    if (raw === null || raw === "") { return null; }
+    if (kind === "money" || kind === "percent" || kind === "status") { return parseFloat(raw); }
+    return raw.toLowerCase();
+  }
+
+  function sortTable(table, header) {
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var index = headers.indexOf(header);
+    var kind = header.getAttribute("data-kind");
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (row) { return row.cells.length > 1; });
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index, kind), y = cellValue(b, index, kind);
+      if (x === null && y === null) { return 0; }
+      if (x === null) { return 1; }   /* blanks last, whatever the direction */
+      if (y === null) { return -1; }
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    headers.forEach(function (th) { th.setAttribute("aria-sort", th === header ? (ascending ? "ascending" : "descending") : "none"); });
+    var status = document.getElementById("league-count");
+    if (status) {
+      var label = header.textContent.trim();
+      status.textContent = "Showing " + rows.length + " trusts, sorted by " + label + (ascending ? ", ascending." : ", descending.");
+    }
+  }
+
+  function enhanceTables() {
+    var tables = document.querySelectorAll("table[data-sortable]");
+    Array.prototype.forEach.call(tables, function (table) {
+      table.addEventListener("click", function (event) {
+        var link = event.target.closest("a.sort-link");
+        if (!link || !table.contains(link)) { return; }
+        event.preventDefault();
+        sortTable(table, link.closest("th"));
+      });
+    });
+  }
+
+  function start() {
+    enhanceTables();
+    drawCharts();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,363 @@
+"""Plotly figures for the dashboards, built from tidy rows. Pure: no database, no request.
+
+Every function takes plain rows (dicts) and returns a figure dict ``{"data": [...], "layout": {...}}``
+that a template hands to the page with ``json_script`` and ``static/js/charts.js`` draws with
+``Plotly.newPlot``. Money arrives as ``Decimal`` and leaves as a plot coordinate (a JSON number):
+the figures are for drawing only; the tables beside them show the exact pounds and pence.
+"""
+import math
+from decimal import Decimal
+
+NHS_BLUE = "#005eb8"
+DARK_BLUE = "#003087"
+TEXT = "#212b32"
+GREY = "#768692"
+GREEN = "#007f3b"
+RED = "#d5281b"
+DARK_RED = "#8a1538"
+ORANGE = "#ed8b00"
+PURPLE = "#330072"
+AQUA = "#00a499"
+WARM_YELLOW = "#ffb81c"
+
+# Status is never shown by colour alone: each has a marker shape and a text glyph as well.
+STATUS_STYLE = {
+    "full": {"label": "Full", "colour": GREEN, "symbol": "circle", "glyph": "✓"},
+    "partial": {"label": "Partial", "colour": ORANGE, "symbol": "diamond", "glyph": "◐"},
+    "finance_failed": {"label": "Finance failed", "colour": RED, "symbol": "x", "glyph": "✗"},
+    "no_control_total": {"label": "No control total", "colour": PURPLE, "symbol": "square", "glyph": "⊘"},
+    "pending": {"label": "Pending", "colour": GREY, "symbol": "triangle-up-open", "glyph": "…"},
+}
+STATUS_ORDER = list(STATUS_STYLE)
+
+METRIC_LABELS = {"ae": "A&E 4 hours", "rtt": "RTT 18 weeks", "cancer62": "Cancer 62 days"}
+# Reasons money is withheld, in the order the pages list them.
+REASON_LABELS = {
+    "no_control_total": "No control total",
+    "finance": "Finance test failed",
+    "ae": "A&E 4 hours missed",
+    "rtt": "RTT 18 weeks missed",
+    "cancer62": "Cancer 62 days missed",
+    "other": "Other",
+}
+REASON_COLOURS = {
+    "no_control_total": PURPLE,
+    "finance": RED,
+    "ae": ORANGE,
+    "rtt": WARM_YELLOW,
+    "cancer62": DARK_RED,
+    "other": TEXT,
+}
+REASON_PATTERNS = {"no_control_total": "x", "finance": "/", "ae": "\\", "rtt": ".", "cancer62": "+", "other": "-"}
+
+MEASURE_LABELS = {"earned": "Earned", "pending": "Pending", **{f"withheld_{k}": f"Withheld: {v}" for k, v in REASON_LABELS.items()}}
+
+FONT = {"family": "Arial, Helvetica, sans-serif", "color": TEXT, "size": 14}
+MONEY_AXIS = {"tickprefix": "£", "tickformat": "~s", "separatethousands": True, "gridcolor": "#d8dde0", "zerolinecolor": "#aeb7bd"}
+PERCENT_AXIS = {"ticksuffix": "%", "gridcolor": "#d8dde0"}
+
+
+def number(value):
+    """A plot coordinate from a Decimal, int or numeric string; None stays None (a gap)."""
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def base_layout(title, **extra):
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 64, "r": 16, "t": 48, "b": 56},
+        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "hoverlabel": {"font": {"family": FONT["family"]}},
+        "autosize": True,
+    }
+    layout.update(extra)
+    return layout
+
+
+# --- National, regional and footprint figures -------------------------------------------------
+
+def reason_bars(rows, *, title="Earned and withheld by reason, per quarter"):
+    """Stacked bars per quarter. ``rows``: tidy {period, measure, amount} with measure one of
+    ``earned``, ``pending`` or ``withheld_<reason>``; one trace per measure present."""
+    periods = []
+    for row in rows:
+        if row["period"] not in periods:
+            periods.append(row["period"])
+    order = ["earned"] + [f"withheld_{reason}" for reason in REASON_LABELS] + ["pending"]
+    present = {row["measure"] for row in rows}
+    amounts = {(row["period"], row["measure"]): row["amount"] for row in rows}
+    traces = []
+    for measure in order:
+        if measure not in present:
+            continue
+        if measure == "earned":
+            colour, pattern = GREEN, ""
+        elif measure == "pending":
+            colour, pattern = GREY, ""
+        else:
+            reason = measure.removeprefix("withheld_")
+            colour, pattern = REASON_COLOURS[reason], REASON_PATTERNS[reason]
+        traces.append({
+            "type": "bar",
+            "name": MEASURE_LABELS[measure],
+            "x": periods,
+            "y": [number(amounts.get((period, measure), Decimal("0"))) for period in periods],
+            "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+            "hovertemplate": "%{x}<br>" + MEASURE_LABELS[measure] + ": £%{y:,.0f}<extra></extra>",
+        })
+    layout = base_layout(title, barmode="stack", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
+                         xaxis={"type": "category"})
+    return {"data": traces, "layout": layout}
+
+
+def status_scatter(rows, *, title="Trusts by finance variance and A&E performance"):
+    """One trace per status (colour AND marker shape). ``rows``: {org_code, trust_name, status,
+    variance (YTD actual − YTD plan, £), ae_performance (percent)}; rows missing either are left out."""
+    traces = []
+    for status in STATUS_ORDER:
+        points = [r for r in rows if r["status"] == status
+                  and r.get("variance") is not None and r.get("ae_performance") is not None]
+        if not points:
+            continue
+        style = STATUS_STYLE[status]
+        traces.append({
+            "type": "scatter",
+            "mode": "markers",
+            "name": f"{style['glyph']} {style['label']}",
+            "x": [number(p["variance"]) for p in points],
+            "y": [number(p["ae_performance"]) for p in points],
+            "text": [f"{p['trust_name']} ({p['org_code']})" for p in points],
+            "marker": {"color": style["colour"], "symbol": style["symbol"], "size": 10,
+                       "line": {"width": 1, "color": style["colour"]}},
+            "hovertemplate": "%{text}<br>Variance £%{x:,.0f}<br>A&E %{y:.2f}%<extra>" + style["label"] + "</extra>",
+        })
+    layout = base_layout(
+        title,
+        xaxis={**MONEY_AXIS, "title": {"text": "YTD actual − YTD plan (£, excluding STF)"}},
+        yaxis={**PERCENT_AXIS, "title": {"text": "A&E within 4 hours (quarter)"}},
+        shapes=[
+            {"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+             "line": {"color": TEXT, "width": 1, "dash": "dot"}},
+        ],
+    )
+    return {"data": traces, "layout": layout}
+
+
+def small_multiples(rows, *, title="Earned and withheld per quarter, by footprint", columns=3):
+    """One subplot per footprint: stacked earned / withheld / pending bars per quarter.
+    ``rows``: tidy {group, period, earned, withheld, pending}. The axes share a y range so that
+    the panels compare."""
+    groups = []
+    for row in rows:
+        if row["group"] not in groups:
+            groups.append(row["group"])
+    n = len(groups)
+    columns = max(1, min(columns, n))
+    lines = max(1, math.ceil(n / columns))
+    gap_x, gap_y = 0.06, 0.12 if lines > 1 else 0.0
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (lines - 1)) / lines
+    top = max((sum(number(r[k]) or 0 for k in ("earned", "withheld", "pending")) for r in rows), default=0)
+    traces, annotations, layout_axes = [], [], {}
+    for index, group in enumerate(groups):
+        column, line = index % columns, index // columns
+        suffix = "" if index == 0 else str(index + 1)
+        x0 = column * (width + gap_x)
+        y1 = 1 - line * (height + gap_y)
+        y0 = y1 - height
+        layout_axes[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "type": "category"}
+        layout_axes[f"yaxis{suffix}"] = {"domain": [y0, y1 - 0.04], "anchor": f"x{suffix}",
+                                         "range": [0, top * 1.05 if top else 1], **MONEY_AXIS}
+        annotations.append({"text": f"<b>{group}</b>", "x": x0, "xref": "paper", "xanchor": "left",
+                            "y": y1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": 12}})
+        group_rows = [r for r in rows if r["group"] == group]
+        for measure, label, colour in (("earned", "Earned", GREEN), ("withheld", "Withheld", RED),
+                                       ("pending", "Pending", GREY)):
+            traces.append({
+                "type": "bar", "name": label, "legendgroup": measure, "showlegend": index == 0,
+                "x": [r["period"] for r in group_rows], "y": [number(r[measure]) for r in group_rows],
+                "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
+                "marker": {"color": colour, "pattern": {"shape": "/" if measure == "withheld" else "",
+                                                        "fgcolor": "#ffffff", "size": 6}},
+                "hovertemplate": group + "<br>%{x}: " + label + " £%{y:,.0f}<extra></extra>",
+            })
+    layout = base_layout(title, barmode="stack", annotations=annotations, height=max(320, 260 * lines),
+                         margin={"l": 64, "r": 16, "t": 64, "b": 48}, legend={"orientation": "h", "y": 1.08, "x": 0.4},
+                         **layout_axes)
+    return {"data": traces, "layout": layout}
+
+
+# --- Trust figures ----------------------------------------------------------------------------
+
+def waterfall(rows, *, title="From allocation to earned, per quarter"):
+    """A waterfall per quarter, side by side. ``rows``: tidy {period, step, amount} in order, where
+    each period starts with the step ``allocation`` (absolute), then ``withheld_<reason>`` and
+    ``pending`` (taken off), and ends with ``earned`` (the total)."""
+    x_period, x_step, measures, values, text = [], [], [], [], []
+    for row in rows:
+        step = row["step"]
+        x_period.append(row["period"])
+        label = "Allocation" if step == "allocation" else MEASURE_LABELS[step]
+        x_step.append(label.replace("Withheld: ", "Withheld<br>"))
+        amount = number(row["amount"])
+        if step == "allocation":
+            measures.append("absolute")
+            values.append(amount)
+        elif step == "earned":
+            measures.append("total")
+            values.append(amount)
+        else:
+            measures.append("relative")
+            values.append(-amount)
+        text.append(f"£{Decimal(row['amount']):,.2f}")
+    trace = {
+        "type": "waterfall",
+        "name": "Entitlement",
+        "x": [x_period, x_step],
+        "measure": measures,
+        "y": values,
+        "text": text,
+        "textposition": "none",
+        "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+        "connector": {"line": {"color": GREY, "width": 1}},
+        "increasing": {"marker": {"color": NHS_BLUE}},
+        "decreasing": {"marker": {"color": RED}},
+        "totals": {"marker": {"color": GREEN}},
+    }
+    layout = base_layout(title, showlegend=False, yaxis={**MONEY_AXIS, "title": {"text": "£"}},
+                         margin={"l": 64, "r": 16, "t": 48, "b": 96})
+    return {"data": [trace], "layout": layout}
+
+
+def finance_lines(rows, *, control_total=None, title="Finance: YTD plan and actual (excluding STF)"):
+    """YTD plan and actual by month, and the year's control total as a flat line.
+    ``rows``: {month (label), plan_ytd, actual_ytd}."""
+    months = [r["month"] for r in rows]
+    traces = [
+        {"type": "scatter", "mode": "lines+markers", "name": "YTD plan", "x": months,
+         "y": [number(r["plan_ytd"]) for r in rows],
+         "line": {"color": NHS_BLUE, "dash": "dash"}, "marker": {"symbol": "square", "size": 8},
+         "hovertemplate": "%{x}: plan £%{y:,.0f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "name": "YTD actual", "x": months,
+         "y": [number(r["actual_ytd"]) for r in rows],
+         "line": {"color": TEXT}, "marker": {"symbol": "circle", "size": 8},
+         "hovertemplate": "%{x}: actual £%{y:,.0f}<extra></extra>"},
+    ]
+    if control_total is not None and months:
+        traces.append({"type": "scatter", "mode": "lines", "name": "Control total (year)", "x": months,
+                       "y": [number(control_total)] * len(months),
+                       "line": {"color": PURPLE, "dash": "dot", "width": 2},
+                       "hovertemplate": "Control total £%{y:,.0f}<extra></extra>"})
+    layout = base_layout(title, yaxis={**MONEY_AXIS, "title": {"text": "£ surplus (+) / deficit (−)"}},
+                         xaxis={"type": "category"})
+    return {"data": traces, "layout": layout}
+
+
+SPC_FACTOR = Decimal("2.66")
+RUN_LENGTH = 7
+
+
+def spc_limits(values):
+    """Mean and process limits of an XmR chart: mean ± 2.66 × mean moving range.
+    ``values``: Decimals (None for a missing month, skipped). Returns a dict of Decimals
+    (mean, mean_moving_range, upper, lower) or None when there are fewer than two values."""
+    points = [Decimal(v) for v in values if v is not None]
+    if len(points) < 2:
+        return None
+    mean = sum(points) / len(points)
+    moving = [abs(b - a) for a, b in zip(points, points[1:])]
+    mr_bar = sum(moving) / len(moving)
+    return {"mean": mean, "mean_moving_range": mr_bar,
+            "upper": mean + SPC_FACTOR * mr_bar, "lower": mean - SPC_FACTOR * mr_bar}
+
+
+def special_causes(values, limits):
+    """Which points are special cause: outside the process limits, or part of a run of
+    ``RUN_LENGTH`` or more consecutive points on one side of the mean (a point on the mean breaks
+    a run; a missing month neither extends nor breaks one). Returns a list of bools the length of ``values`` (None stays False)."""
+    flags = [False] * len(values)
+    if limits is None:
+        return flags
+    for i, value in enumerate(values):
+        if value is not None and (value > limits["upper"] or value < limits["lower"]):
+            flags[i] = True
+    run, side = [], 0
+    for i, value in enumerate(values):
+        if value is None:  # a missing month neither extends nor breaks a run
+            continue
+        this_side = 1 if value > limits["mean"] else -1 if value < limits["mean"] else 0
+        if this_side != 0 and this_side == side:
+            run.append(i)
+            continue
+        if len(run) >= RUN_LENGTH:
+            for j in run:
+                flags[j] = True
+        run, side = ([i], this_side) if this_side != 0 else ([], 0)
+    if len(run) >= RUN_LENGTH:
+        for j in run:
+            flags[j] = True
+    return flags
+
+
+def spc_chart(rows, *, title, standard=None):
+    """An SPC (XmR) chart of monthly performance in the NHS "Making Data Count" manner, with the
+    trajectory and the national standard. ``rows``: {month (label), performance, trajectory}
+    (percents as Decimals, None where missing)."""
+    months = [r["month"] for r in rows]
+    values = [None if r["performance"] is None else Decimal(r["performance"]) for r in rows]
+    limits = spc_limits(values)
+    flags = special_causes(values, limits)
+    traces = [{
+        "type": "scatter", "mode": "lines+markers", "name": "Performance", "x": months,
+        "y": [number(v) for v in values], "line": {"color": GREY}, "marker": {"color": GREY, "size": 7},
+        "hovertemplate": "%{x}: %{y:.2f}%<extra></extra>",
+    }]
+    if limits:
+        for key, name, dash in (("mean", "Mean", "solid"), ("upper", "Upper process limit", "dash"),
+                                ("lower", "Lower process limit", "dash")):
+            traces.append({"type": "scatter", "mode": "lines", "name": name, "x": months,
+                           "y": [number(limits[key])] * len(months),
+                           "line": {"color": TEXT if key == "mean" else GREY, "dash": dash, "width": 1.5},
+                           "hovertemplate": name + " %{y:.2f}%<extra></extra>"})
+        special_x = [m for m, flag in zip(months, flags) if flag]
+        if special_x:
+            traces.append({"type": "scatter", "mode": "markers", "name": "Special cause",
+                           "x": special_x, "y": [number(v) for v, flag in zip(values, flags) if flag],
+                           "marker": {"color": ORANGE, "size": 12, "symbol": "circle-open-dot",
+                                      "line": {"width": 2, "color": ORANGE}},
+                           "hovertemplate": "%{x}: %{y:.2f}% (special cause)<extra></extra>"})
+    if any(r.get("trajectory") is not None for r in rows):
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": "Trajectory", "x": months,
+                       "y": [number(r.get("trajectory")) for r in rows],
+                       "line": {"color": NHS_BLUE, "dash": "dashdot", "shape": "hv"},
+                       "marker": {"symbol": "triangle-up", "size": 6},
+                       "hovertemplate": "%{x}: trajectory %{y:.2f}%<extra></extra>"})
+    if standard is not None and months:
+        traces.append({"type": "scatter", "mode": "lines", "name": f"Standard {Decimal(standard):.0f}%",
+                       "x": months, "y": [number(standard)] * len(months),
+                       "line": {"color": GREEN, "dash": "dot", "width": 2},
+                       "hovertemplate": "Standard %{y:.2f}%<extra></extra>"})
+    layout = base_layout(title, yaxis={**PERCENT_AXIS, "title": {"text": "% within standard"}},
+                         xaxis={"type": "category"})
+    return {"data": traces, "layout": layout, "spc": {"flags": flags}}
+
+
+def what_if_bars(rows, *, title="Stored result and what-if"):
+    """Grouped bars comparing the stored entitlement with the what-if. ``rows``: {version (label),
+    earned, withheld, pending}."""
+    traces = []
+    for measure, label, colour, pattern in (("earned", "Earned", GREEN, ""), ("withheld", "Withheld", RED, "/"),
+                                            ("pending", "Pending", GREY, ".")):
+        traces.append({"type": "bar", "name": label, "x": [r["version"] for r in rows],
+                       "y": [number(r[measure]) for r in rows],
+                       "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+                       "hovertemplate": "%{x}<br>" + label + " £%{y:,.0f}<extra></extra>"})
+    layout = base_layout(title, barmode="group", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
+                         xaxis={"type": "category"})
+    return {"data": traces, "layout": layout}

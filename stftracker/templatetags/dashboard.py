@@ -1,0 +1,87 @@
+"""Formatting for the dashboards: money, percentages, status badges, table cells, links."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from stftracker.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
+
+register = template.Library()
+PENNY = Decimal("0.01")
+
+
+@register.filter
+def money(value):
+    """£1,234.56; a negative amount as −£1,234.56; nothing as an em dash."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value)).quantize(PENNY, rounding=ROUND_HALF_UP)
+    sign = "−" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+@register.filter
+def percent(value):
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)).quantize(PENNY, rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def status_label(status):
+    style = STATUS_STYLE.get(status)
+    return style["label"] if style else status
+
+
+@register.simple_tag
+def status_badge(status):
+    """Status as text with a glyph and a border, never by colour alone."""
+    style = STATUS_STYLE.get(status, {"label": status, "glyph": "?"})
+    return format_html('<span class="status status-{}"><span aria-hidden="true">{} </span>{}</span>',
+                       status, style["glyph"], style["label"])
+
+
+@register.simple_tag
+def cell(row, column):
+    """One table cell's text from a tidy row and a column spec (key, label, kind)."""
+    key, _, kind = column
+    value = row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+    if kind == "money":
+        return money(value)
+    if kind == "percent":
+        return percent(value)
+    if kind == "status":
+        return status_badge(value)
+    if kind == "bool":
+        return "—" if value is None else ("Yes" if value else "No")
+    return "—" if value is None or value == "" else value
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """The current query string with some parameters changed (None or "" removes one)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def sort_value(row, column):
+    """The raw value a script sorts a cell by (status by its order, money as a plain number)."""
+    key, _, kind = column
+    value = row.get(key)
+    if value is None:
+        return ""
+    if kind == "status":
+        return STATUS_ORDER.index(value) if value in STATUS_ORDER else len(STATUS_ORDER)
+    return str(value)
+
+
+@register.filter
+def metric_label(code):
+    return METRIC_LABELS.get(code, code)
