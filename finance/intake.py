@@ -197,20 +197,23 @@ def _check_permission(parsed, kind, user, codes):
     if not user.has_perm("trusts.upload_trust_returns"):
         return [_file_error("You may not upload returns.")]
     allowed = set(user.directed_trusts.values_list("org_code", flat=True))
-    errors, kept = [], []
-    for row in parsed.rows:
+    errors, refused = [], set()
+    for row in parsed.rows + [row for row in parsed.partial if row.get("org_code")]:
         if row["org_code"] in codes and row["org_code"] not in allowed:
+            refused.add(row["row"])
             errors.append(RowError(row["row"], "org_code", row["org_code"],
                                    f"You may upload returns only for the trusts you direct "
                                    f"({', '.join(sorted(allowed)) or 'none'}), not {row['org_code']}.").to_dict())
-        else:
-            kept.append(row)
-    parsed.rows = kept
+    if refused:
+        parsed.rows = [row for row in parsed.rows if row["row"] not in refused]
     return errors
 
 
-def _sorted_errors(errors):
-    return sorted(errors, key=lambda e: (e["row"] is not None, e["row"] or 0))
+def _sorted_errors(errors, header=()):
+    """By row, then by the column's place in the file."""
+    order = {normalise_header(name): index for index, name in enumerate(header)}
+    return sorted(errors, key=lambda e: (e["row"] is not None, e["row"] or 0,
+                                         order.get(normalise_header(e["column"] or ""), len(order))))
 
 
 def _shown(value):
@@ -294,7 +297,7 @@ def analyse(*, data: bytes, file_name: str, user):
     plan = preparer(parsed, codes=codes) if kind not in TRUST_KINDS else preparer(parsed)
     plan.scheme_ids |= scheme_ids
     errors = [error.to_dict() for error in plan.errors] + permission_errors
-    result.errors = _sorted_errors(errors)
+    result.errors = _sorted_errors(errors, table.header if table.has_header else ())
     result.ok = not result.errors
     skipped_rows, skipped_notes = _skipped_notes(plan.skipped)
     result.skipped = plan.skipped

@@ -37,8 +37,7 @@ def parse_plans(table: Table) -> Parsed:
         }
         if row["stf_allocation"] is not None and row["stf_allocation"] < 0:
             reader.fail("stf_allocation", reader.raw("stf_allocation"), "An STF allocation cannot be negative.")
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code", "year"], "org_code")
     return parsed
 
@@ -56,7 +55,6 @@ def parse_finance(table: Table) -> Parsed:
             "actual_ytd": reader.get("actual_ytd", parse_money),
             "forecast_outturn": reader.get("forecast_outturn", parse_money),
         }
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code", "month"], "org_code")
     return parsed

@@ -97,8 +97,7 @@ def parse_performance(table: Table) -> Parsed:
         if row["numerator"] is not None and row["denominator"] is not None and row["numerator"] > row["denominator"]:
             reader.fail("numerator", row["numerator"],
                         f"Numerator {row['numerator']} is above the denominator {row['denominator']}.")
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code", "month", "metric"], "org_code")
     return parsed
 
@@ -115,8 +114,7 @@ def parse_trajectories(table: Table) -> Parsed:
             "metric": reader.get("metric", parse_metric),
             "percent": reader.get("trajectory_pct", parse_percent),
         }
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code", "month", "metric"], "org_code")
     return parsed
 

@@ -75,8 +75,7 @@ def parse_trusts(table: Table) -> Parsed:
             "region": reader.get("region", _text, limit=100),
             "footprint": reader.get("footprint", _text, required=False, limit=150),
         }
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code"], "org_code")
     return parsed
 
@@ -120,8 +119,7 @@ def parse_ods_etr(table: Table) -> Parsed:
             "open_date": reader.get("open_date", parse_date),
             "close_date": reader.get("close_date", parse_date),
         }
-        if reader.ok:
-            parsed.rows.append(row)
+        parsed.keep(reader, row)
     check_duplicates(parsed, ["org_code"], "org_code")
     return parsed
 

@@ -75,7 +75,12 @@ class Parsed:
     rows: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # {"row", "org_code", "reason"}
+    partial: list[dict] = field(default_factory=list)  # rows with cell errors, kept for the org code checks
     notes: dict = field(default_factory=dict)
+
+    def keep(self, reader, row):
+        """Keep a row read by ``reader``: as a clean row, or (with errors) for the org code checks."""
+        (self.rows if reader.ok else self.partial).append(row)
 
     def error(self, row, column, value, message):
         self.errors.append(RowError(row, column, "" if value is None else str(value), message))

@@ -62,6 +62,12 @@ def resolve_org_codes(parsed: Parsed, plan: Plan, codes: dict, *, skip_unknown: 
         row["trust_id"] = trust_id
         kept.append(row)
     parsed.rows = kept
+    if not skip_unknown:
+        for row in parsed.partial:
+            code = row.get("org_code")
+            if code and code not in codes:
+                plan.errors.append(RowError(row["row"], "org_code", code,
+                                            f"Unknown org code {code!r}: it is not in the trust register."))
 
 
 def diff_versioned(plan: Plan, model, rows, *, key_fields, value_fields, label):

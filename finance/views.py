@@ -1,0 +1,142 @@
+"""Upload pages: pick a file, preview it, confirm, follow the recompute; history; templates.
+
+Thin views: each parses input, calls ``finance.intake.ingest`` or a selector, and renders.
+Between preview and confirm the file's bytes wait in the cache under a random token bound to the
+user (an hour at most); confirm validates them again before storing anything.
+"""
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from trusts.exports import csv_response, xlsx_bytes
+from trusts.models import Trust, UploadKind
+
+from . import selectors_intake as selectors
+from .forms import ConfirmForm, UploadForm
+from .intake import TEMPLATE_COLUMNS, ingest
+from .models import RunState
+
+PREVIEW_SECONDS = 3600
+PREVIEW_ROWS_SHOWN = 500
+
+
+def _cache_key(user, token):
+    return f"intake-preview:{user.pk}:{token}"
+
+
+def _may_see_all(user):
+    return selectors._is_analyst(user)
+
+
+def _history_context(request, trust=None, limit=None):
+    uploads = selectors.visible_uploads(user=request.user, trust=trust)
+    if limit:
+        return {"uploads": uploads[:limit]}
+    page = Paginator(uploads, 50).get_page(request.GET.get("page"))
+    return {"uploads": page.object_list, "page": page}
+
+
+@login_required
+@require_GET
+def upload_page(request):
+    context = {"form": UploadForm(), "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
+               "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
+    return render(request, "uploads/index.html", context)
+
+
+@login_required
+@require_POST
+def upload_preview(request):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = {"form": form, "kinds": [(k, dict(UploadKind.choices)[k]) for k in TEMPLATE_COLUMNS],
+                   "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
+        return render(request, "uploads/index.html", context, status=400)
+    uploaded = form.cleaned_data["file"]
+    data = uploaded.read(settings.UPLOAD_MAX_BYTES + 1)
+    result = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=False)
+    if not result.ok:
+        # Every file received is kept: record the rejection (it stores no rows).
+        rejected = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=True)
+        return render(request, "uploads/errors.html", {"result": rejected, "upload": rejected.upload}, status=400)
+    token = secrets.token_urlsafe(32)
+    cache.set(_cache_key(request.user, token), {"data": data, "file_name": uploaded.name}, PREVIEW_SECONDS)
+    context = {
+        "result": result, "file_name": uploaded.name, "confirm": ConfirmForm(initial={"token": token}),
+        "preview_rows": result.preview[:PREVIEW_ROWS_SHOWN], "more_rows": max(0, len(result.preview) - PREVIEW_ROWS_SHOWN),
+        "kind_label": dict(UploadKind.choices).get(result.kind, result.kind),
+        "nothing_to_store": not (result.counts["new"] or result.counts["changed"]),
+    }
+    return render(request, "uploads/preview.html", context)
+
+
+@login_required
+@require_POST
+def upload_confirm(request):
+    form = ConfirmForm(request.POST)
+    stored = cache.get(_cache_key(request.user, form.data.get("token", ""))) if form.is_valid() else None
+    if stored is None:
+        messages.error(request, "That preview has expired or does not exist: choose the file again.")
+        return redirect("uploads")
+    cache.delete(_cache_key(request.user, form.cleaned_data["token"]))
+    result = ingest(data=stored["data"], file_name=stored["file_name"], user=request.user, source="web", commit=True)
+    if result.ok:
+        messages.success(request, f"{result.upload.file_name}: {result.upload.get_status_display().lower()}.")
+    else:
+        messages.error(request, f"{result.upload.file_name} was not stored: see the errors below.")
+    return redirect("upload-detail", pk=result.upload.pk)
+
+
+@login_required
+@require_GET
+def upload_detail(request, pk):
+    upload = get_object_or_404(selectors.visible_uploads(user=request.user), pk=pk)
+    run = selectors.latest_run(upload)
+    running = run is not None and run.state in {RunState.QUEUED, RunState.RUNNING}
+    changes = selectors.entitlement_changes(upload) if run is not None and run.state == RunState.DONE else []
+    context = {
+        "upload": upload, "run": run, "refresh": running, "changes": [row for row in changes if row["changed"]],
+        "unchanged_quarters": sum(1 for row in changes if not row["changed"]),
+        "skipped_reasons": sorted((upload.notes or {}).get("skipped_reasons", {}).items()),
+        "trusts": upload.trusts.all()[:50], "trust_count": upload.trusts.count(),
+    }
+    return render(request, "uploads/detail.html", context)
+
+
+@login_required
+@require_GET
+def upload_history(request):
+    trust = None
+    code = request.GET.get("trust", "").strip().upper()
+    if code:
+        trust = Trust.objects.filter(org_code=code).first()
+        if trust is None:
+            raise Http404("No such trust.")
+        if not _may_see_all(request.user) and not trust.finance_directors.filter(pk=request.user.pk).exists():
+            raise Http404("No such trust.")
+    context = {"trust": trust, **_history_context(request, trust=trust)}
+    return render(request, "uploads/history.html", context)
+
+
+@login_required
+@require_GET
+def upload_template(request, kind, fmt):
+    if kind not in TEMPLATE_COLUMNS or fmt not in {"csv", "xlsx"}:
+        raise Http404("No such template.")
+    columns = TEMPLATE_COLUMNS[kind]
+    filename = f"stf-{kind}-template.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, [], columns)
+    response = HttpResponse(
+        xlsx_bytes([], columns, sheet_title=kind),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
