@@ -106,7 +106,8 @@ def exception_handler(exc, context):
             headers={"Retry-After": "60"},
         )
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError({"detail": exc.messages})
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
+        exc = exceptions.ValidationError(detail)
     elif _is_domain_error(exc):
         exc = exceptions.ValidationError({"detail": str(exc)})
     elif isinstance(exc, exceptions.Throttled):
