@@ -1,0 +1,89 @@
+"""Keep recomputes from being lost when the task queue (Redis) or a worker goes away.
+
+A recompute is recorded as a ``RecomputeRun`` (state ``queued``) in the same transaction as the
+upload that asks for it, and only then sent to Celery. If the send fails (Redis down), the run
+stays ``queued`` and the upload stays stored; ``requeue_stale_runs`` (run by celery beat, see
+``finance.reliability_tasks``) sends such runs again once the queue is back. Sending twice is
+harmless: the task skips a finished run and the recompute is an upsert.
+"""
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from finance.models import RecomputeRun, RunState
+from trusts.models import Upload, UploadStatus
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN_MESSAGE = (
+    "Recompute queued: the task queue is unavailable just now. The upload is stored and the "
+    "recompute will be sent automatically when the queue is back."
+)
+
+
+def _publish_errors():
+    from kombu.exceptions import OperationalError as KombuOperationalError
+    from redis.exceptions import RedisError
+
+    return (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
+
+
+def send_recompute(*, run_id, task_id=None) -> bool:
+    """Send ``finance.tasks.recompute_task(run_id)`` to Celery; False (and the run left queued,
+    with a message saying so) when the broker cannot be reached. Never raises for a broker error."""
+    from finance.tasks import recompute_task
+
+    task_id = task_id or str(uuid.uuid4())
+    try:
+        recompute_task.apply_async(args=[run_id], task_id=task_id)
+    except _publish_errors() as exc:
+        logger.warning("Could not send recompute run %s to the task queue: %s", run_id, exc)
+        RecomputeRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(message=QUEUE_DOWN_MESSAGE)
+        return False
+    return True
+
+
+def stale_runs(*, older_than_seconds, now=None):
+    """Runs still waiting for a worker: queued, never started, created before the cut-off."""
+    now = now or timezone.now()
+    return RecomputeRun.objects.filter(
+        state=RunState.QUEUED, started_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
+    ).order_by("created_at", "id")
+
+
+def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[int]:
+    """Send again the runs left ``queued`` for more than ``older_than_seconds``.
+
+    A run is re-sent at most once per ``older_than_seconds`` (a short-lived cache key), so that a
+    long backlog behind busy workers is not multiplied. Stops at the first send that fails: the
+    queue is still down and the next beat tick will try again. Returns the ids re-sent.
+    """
+    older_than = older_than_seconds if older_than_seconds is not None else settings.RECOMPUTE_REQUEUE_AFTER
+    sent = []
+    for run_id, task_id in stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
+        if not cache.add(f"recompute-resent:{run_id}", 1, timeout=max(1, int(older_than))):
+            continue
+        new_task_id = str(uuid.uuid4())
+        if not send_recompute(run_id=run_id, task_id=new_task_id):
+            cache.delete(f"recompute-resent:{run_id}")
+            break
+        RecomputeRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+            task_id=new_task_id,
+            message=f"Sent again to the task queue at {timezone.now():%Y-%m-%d %H:%M:%S %Z} "
+                    f"(waiting since it was queued; earlier task {task_id or 'none'}).",
+        )
+        sent.append(run_id)
+    if sent:
+        logger.warning("Re-sent %d recompute run(s) left queued: %s", len(sent), sent)
+    return sent
+
+
+def uploads_awaiting_recompute():
+    """Stored uploads that asked for a recompute and have no finished run yet."""
+    done = RecomputeRun.objects.filter(upload=OuterRef("pk"), state=RunState.DONE)
+    return Upload.objects.filter(status=UploadStatus.STORED, recompute_queued=True).exclude(Exists(done))

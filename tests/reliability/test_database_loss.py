@@ -1,0 +1,135 @@
+"""Losing the database in the middle of a request: a clear 503, no stack trace, nothing stored."""
+import datetime
+
+import pytest
+import requests
+from django.db import OperationalError
+from django.test import Client, override_settings
+
+from finance.models import FinanceReturn
+from tests.factories import FinanceReturnFactory, TrustFactory, UserFactory
+from tests.reliability import builders
+from tests.reliability.faults import DatabaseLoss, OnQuery, free_port, inserting_into, service_env, start_web, wait_until
+from trusts.models import Upload
+
+TRACE_MARKERS = ("Traceback", "OperationalError", 'File "/', "site-packages")
+
+
+def assert_no_trace(text):
+    for marker in TRACE_MARKERS:
+        assert marker not in text, f"{marker!r} leaked into the response"
+
+
+@pytest.fixture
+def analyst_client(db):
+    user = UserFactory(username="reliability-analyst", role="analyst")
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_page_that_loses_the_database_gets_a_503_page(analyst_client):
+    with DatabaseLoss():
+        response = analyst_client.get("/healthz")
+        page = analyst_client.get("/uploads/")
+    for each in (response, page):
+        assert each.status_code == 503
+        assert each["Retry-After"] == "30"
+        assert each["Content-Type"].startswith("text/html")
+        body = each.content.decode()
+        assert "STF Tracker is unavailable just now" in body
+        assert "could not be loaded" in body
+        assert_no_trace(body)
+    # The database is back: the same pages work again, with no restart.
+    assert analyst_client.get("/healthz").status_code == 200
+    assert analyst_client.get("/uploads/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_gets_a_503_json_error(analyst_client):
+    with DatabaseLoss():
+        response = analyst_client.get("/api/v1/trusts/")
+        post = analyst_client.post("/api/v1/uploads/", {"file": ("x.csv", b"org_code\n")})
+    for each in (response, post):
+        assert each.status_code == 503
+        assert each.json()["code"] == "database_unavailable"
+        assert int(each["Retry-After"]) > 0
+        assert "unavailable" in each.json()["detail"]
+    assert "nothing was saved" in post.json()["detail"].lower()
+    assert_no_trace(response.content.decode() + post.content.decode())
+
+
+class LosesTheDatabaseMiddleware:
+    """Stands for any middleware that reads the database (sessions, lock-outs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise OperationalError("could not connect to server: Connection refused")
+
+
+def test_a_database_error_outside_the_view_gets_the_same_503():
+    from django.conf import settings
+
+    # Just inside the session middleware, where the session and the login lock-out are read.
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                      f"{__name__}.LosesTheDatabaseMiddleware")
+    with override_settings(MIDDLEWARE=middleware):
+        client = Client(raise_request_exception=False)
+        page = client.get("/accounts/login/")
+        api = client.get("/api/v1/trusts/", HTTP_ACCEPT="application/json")
+    assert page.status_code == 503 and "STF Tracker is unavailable just now" in page.content.decode()
+    assert api.status_code == 503 and api.json()["code"] == "database_unavailable"
+    assert_no_trace(page.content.decode())
+
+
+def test_other_errors_are_not_disguised_as_database_loss():
+    from django.conf import settings
+
+    class Broken(Exception):
+        pass
+
+    class BrokenMiddleware(LosesTheDatabaseMiddleware):
+        def __call__(self, request):
+            raise Broken("a bug, not the database")
+
+    import sys
+
+    sys.modules[__name__].BrokenMiddleware = BrokenMiddleware
+    with override_settings(MIDDLEWARE=list(settings.MIDDLEWARE) + [f"{__name__}.BrokenMiddleware"]):
+        response = Client(raise_request_exception=False).get("/accounts/login/")
+    assert response.status_code == 500
+
+
+def test_an_upload_that_loses_the_database_mid_write_stores_nothing_and_asks_to_retry(live_db):
+    # A live database (no test transaction around the request), as in production.
+    analyst_client = Client(raise_request_exception=False)
+    analyst_client.force_login(UserFactory(username="reliability-analyst", role="analyst"))
+    trust = TrustFactory(org_code="RLX01")
+    FinanceReturnFactory(trust=trust, month=datetime.date(2016, 4, 1))
+    uploads_before, rows_before = Upload.objects.count(), FinanceReturn.objects.count()
+    data = builders.finance_csv([("RLX01", "2016-04", -100000, -90000), ("RLX01", "2016-05", -200000, -150000)])
+    preview = analyst_client.post("/uploads/preview/", {"file": _file("june.csv", data)})
+    assert preview.status_code == 200
+    token = preview.context["confirm"].initial["token"]
+
+    with DatabaseLoss(when=inserting_into("finance_financereturn")) as loss:
+        response = analyst_client.post("/uploads/confirm/", {"token": token})
+    assert loss.lost, "the fault never fired: the upload did not write finance rows"
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "nothing was saved" in body and "Not saved" in body and "send it again" in body
+    assert_no_trace(body)
+    # Nothing stored: no upload record, no rows, the old row still current.
+    assert Upload.objects.count() == uploads_before
+    assert FinanceReturn.objects.count() == rows_before
+    assert FinanceReturn.objects.current().get(trust=trust, month=datetime.date(2016, 4, 1)).actual_ytd == -400000
+
+
+def _file(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
