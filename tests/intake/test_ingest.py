@@ -1,0 +1,250 @@
+"""Each kind of file, good: what is stored, superseding, duplicates, history, the recompute hand-off."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from finance.intake import detect_kind, ingest
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
+from finance.selectors_intake import entitlement_changes, return_history
+from performance.models import PerformanceReturn, Trajectory
+from tests.conftest import FIXTURES
+from trusts.models import Footprint, Region, Trust, UploadStatus
+from trusts.parsing import read_table
+
+D = Decimal
+M = datetime.date
+
+
+def load(name, user, **kwargs):
+    return ingest(data=(FIXTURES / name).read_bytes(), file_name=name, user=user, source="test", **kwargs)
+
+
+def finance_rows(trust):
+    return list(FinanceReturn.objects.current().filter(trust=trust).order_by("month")
+                .values_list("month", "plan_ytd", "actual_ytd", "forecast_outturn"))
+
+
+def ae_rows():
+    return sorted(PerformanceReturn.objects.current().filter(metric="ae")
+                  .values_list("trust__org_code", "month", "numerator", "denominator"))
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("trusts.csv", "trusts"), ("plans.csv", "plans"), ("finance.csv", "finance"), ("finance.xlsx", "finance"),
+    ("performance.csv", "performance"), ("trajectories.csv", "trajectories"), ("ae_tidy.csv", "ae_tidy"),
+    ("ae_nhse.csv", "ae_nhse"), ("ae_nhse_booked.csv", "ae_nhse"), ("etr.csv", "ods_etr"),
+])
+def test_kind_is_told_from_the_header(name, kind):
+    assert detect_kind(read_table((FIXTURES / name).read_bytes())) == kind
+
+
+@pytest.mark.django_db
+def test_finance_return_is_stored_with_every_money_form(director, trust_a):
+    result = load("finance.csv", director)
+    assert result.ok, result.errors
+    assert result.status == UploadStatus.STORED
+    assert result.counts == {"new": 3, "changed": 0, "unchanged": 0, "skipped": 0}
+    assert finance_rows(trust_a) == [
+        (M(2016, 4, 1), D("-100000.00"), D("-90000.50"), D("-1200000.00")),
+        (M(2016, 5, 1), D("-200000.00"), D("-150000.00"), D("-1150000.00")),
+        (M(2016, 6, 1), D("-300000.00"), D("-310000.00"), D("-1250000.00")),
+    ]
+    upload = result.upload
+    assert (upload.kind, upload.uploaded_by, upload.row_count, upload.rows_new) == ("finance", director, 3, 3)
+    assert len(upload.sha256) == 64 and upload.size_bytes == (FIXTURES / "finance.csv").stat().st_size
+    assert list(upload.trusts.all()) == [trust_a]
+    assert set(FinanceReturn.objects.values_list("upload_id", flat=True)) == {upload.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["finance_cp1252.csv", "finance_bom.csv"])
+def test_windows_1252_and_bom_csv(name, director, trust_a):
+    result = load(name, director)
+    assert result.ok, result.errors
+    assert finance_rows(trust_a) == [(M(2016, 7, 1), D("-400000.00"), D("-350000.25"), D("1234.00"))]
+
+
+@pytest.mark.django_db
+def test_xlsx_first_sheet_with_cached_formula_values_and_date_cells(director, trust_a):
+    result = load("finance.xlsx", director)
+    assert result.ok, result.errors
+    assert finance_rows(trust_a) == [
+        (M(2016, 8, 1), D("-500000.00"), D("-450000.50"), D("-1200000.00")),
+        (M(2016, 9, 1), D("-600000.00"), D("-450000.80"), D("-1200000.00")),  # = C2 - 100000; = D2 - 0.1 - 0.2
+    ]
+
+
+@pytest.mark.django_db
+def test_performance_and_trajectories(director, trust_a):
+    assert load("performance.csv", director).ok
+    assert load("trajectories.csv", director).ok
+    assert sorted(PerformanceReturn.objects.values_list("metric", "numerator", "denominator")) == [
+        ("ae", 9400, 10000), ("cancer62", 170, 200), ("rtt", 18400, 20000)]
+    assert list(Trajectory.objects.order_by("month").values_list("month", "percent")) == [
+        (M(2016, 4, 1), D("92.50")), (M(2016, 5, 1), D("93.00")), (M(2016, 6, 1), D("93.75"))]
+
+
+@pytest.mark.django_db
+def test_plans_upsert_allocations_with_history(analyst, trust_a, trust_b):
+    first = load("plans.csv", analyst)
+    assert first.ok, first.errors
+    assert sorted(Allocation.objects.values_list("trust__org_code", "stf_allocation", "control_total",
+                                                 "control_total_accepted")) == [
+        ("RAA", D("1200000.00"), D("-500000.00"), True), ("RBB", D("800000.00"), D("250000.50"), False)]
+    corrected = (FIXTURES / "plans.csv").read_bytes().replace(b"800000,250000.50,no", b"800000,250000.50,yes")
+    second = ingest(data=corrected, file_name="plans-v2.csv", user=analyst)
+    assert second.counts == {"new": 0, "changed": 1, "unchanged": 1, "skipped": 0}
+    beta = Allocation.objects.get(trust=trust_b)
+    assert beta.control_total_accepted is True and beta.upload == second.upload
+    assert Allocation.objects.count() == 2
+    assert list(beta.history.order_by("history_id").values_list("history_type", "control_total_accepted",
+                                                                 "upload_id")) == [
+        ("+", False, first.upload.pk), ("~", True, second.upload.pk)]
+    versions = return_history(trust=trust_b, kind="plans")
+    assert [(v["is_current"], v["control_total_accepted"], v["upload_id"]) for v in versions] == [
+        (True, True, second.upload.pk), (False, False, first.upload.pk)]
+
+
+@pytest.mark.django_db
+def test_corrected_return_supersedes_and_history_keeps_both(director, trust_a):
+    first = load("finance.csv", director)
+    corrected = (FIXTURES / "finance.csv").read_bytes().replace(b"-150000,", b"-140000,")
+    preview = ingest(data=corrected, file_name="finance-v2.csv", user=director, commit=False)
+    assert preview.counts == {"new": 0, "changed": 1, "unchanged": 2, "skipped": 0}
+    changed = [row for row in preview.preview if row["status"] == "changed"]
+    assert changed == [{"row": 3, "label": "RAA 2016-05", "status": "changed",
+                        "before": {"plan_ytd": "-200000.00", "actual_ytd": "-150000.00", "forecast_outturn": "-1150000.00"},
+                        "after": {"org_code": "RAA", "month": "2016-05", "plan_ytd": "-200000.00",
+                                  "actual_ytd": "-140000.00", "forecast_outturn": "-1150000.00"}}]
+    assert FinanceReturn.objects.count() == 3  # a preview writes nothing
+
+    second = ingest(data=corrected, file_name="finance-v2.csv", user=director)
+    assert second.status == UploadStatus.STORED
+    assert FinanceReturn.objects.count() == 4
+    may = FinanceReturn.objects.filter(trust=trust_a, month=M(2016, 5, 1)).order_by("id")
+    assert [(r.actual_ytd, r.is_current, r.upload_id) for r in may] == [
+        (D("-150000.00"), False, first.upload.pk), (D("-140000.00"), True, second.upload.pk)]
+    history = return_history(trust=trust_a, kind="finance", month=M(2016, 5, 1))
+    assert [(h["actual_ytd"], h["is_current"], h["upload_id"], h["file_name"], h["uploaded_by"]) for h in history] == [
+        (D("-140000.00"), True, second.upload.pk, "finance-v2.csv", "fd_alpha"),
+        (D("-150000.00"), False, first.upload.pk, "finance.csv", "fd_alpha")]
+    assert len(return_history(trust=trust_a, kind="finance")) == 4
+
+
+@pytest.mark.django_db
+def test_identical_reupload_is_a_duplicate_and_changes_nothing(director, trust_a):
+    first = load("finance.csv", director)
+    rows_before = list(FinanceReturn.objects.values_list("id", "upload_id", "is_current"))
+    again = load("finance.csv", director)
+    assert again.ok and again.status == UploadStatus.DUPLICATE
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 3, "skipped": 0}
+    assert again.upload.notes["duplicate_of"] == first.upload.pk
+    assert again.run is None
+    assert list(FinanceReturn.objects.values_list("id", "upload_id", "is_current")) == rows_before
+    # Same rows in another file (another name, another layout): also recognised as changing nothing.
+    xlsx_like = (FIXTURES / "finance.csv").read_bytes().replace(b"\r\n", b"\n")
+    same_rows = ingest(data=xlsx_like, file_name="other.csv", user=director)
+    assert same_rows.status == UploadStatus.DUPLICATE and same_rows.upload.notes["duplicate_of"] is None
+
+
+@pytest.mark.django_db
+def test_ae_tidy_sums_types_and_skips_organisations_that_are_not_trusts(analyst, trust_a):
+    result = load("ae_tidy.csv", analyst)
+    assert result.ok, result.errors
+    # RAA April: (10000 - 800) + (2000 - 10) = 11190 within 4 hours of 12000; May 11000 - 900 of 11000.
+    assert ae_rows() == [("RAA", M(2016, 4, 1), 11190, 12000), ("RAA", M(2016, 5, 1), 10100, 11000)]
+    assert result.counts == {"new": 2, "changed": 0, "unchanged": 0, "skipped": 1}
+    assert result.notes["skipped_orgs"] == 1
+    assert result.skipped == [{"row": 4, "org_code": "AD913", "rows": 1,
+                               "reason": "not an NHS trust in the trust register"}]
+
+
+@pytest.mark.django_db
+def test_nhs_england_monthly_csv(analyst, trust_a, trust_b):
+    result = load("ae_nhse.csv", analyst)
+    assert result.ok, result.errors
+    assert ae_rows() == [("RAA", M(2016, 4, 1), 11190, 12000), ("RBB", M(2016, 4, 1), 4700, 5000)]
+    assert [(s["row"], s["org_code"]) for s in result.skipped] == [(2, "-"), (5, "NLO01")]
+    assert result.counts["skipped"] == 2
+    booked = load("ae_nhse_booked.csv", analyst)
+    assert booked.ok, booked.errors
+    # 11000 + 1000 + 100 booked attendances; 900 + 20 + 5 over four hours.
+    assert ae_rows()[1] == ("RAA", M(2016, 5, 1), 12100 - 925, 12100)
+
+
+@pytest.mark.django_db
+def test_trusts_file_creates_regions_and_footprints_and_updates_known_trusts(analyst, trust_a):
+    result = load("trusts.csv", analyst)
+    assert result.ok, result.errors
+    assert result.counts == {"new": 2, "changed": 1, "unchanged": 0, "skipped": 0}
+    trusts = {t.org_code: t for t in Trust.objects.select_related("region", "footprint")}
+    assert (trusts["RAA"].region.name, trusts["RAA"].footprint.name) == ("London", "North Central London")
+    assert (trusts["RCC"].trust_type, trusts["RCC"].footprint) == ("community", None)
+    assert (trusts["RDD"].trust_type, trusts["RDD"].region.name) == ("ambulance", "South of England")
+    assert sorted(Region.objects.values_list("name", flat=True)) == ["London", "South of England"]
+    assert Footprint.objects.get().region.name == "London"
+    assert trusts["RAA"].history.count() == 2  # created by the factory, changed by the file
+    assert set(result.upload.trusts.values_list("org_code", flat=True)) == {"RAA", "RCC", "RDD"}
+
+
+@pytest.mark.django_db
+def test_ods_etr_without_header(analyst, trust_a):
+    result = load("etr.csv", analyst)
+    assert result.ok, result.errors
+    assert result.counts == {"new": 3, "changed": 0, "unchanged": 1, "skipped": 1}
+    assert result.skipped[0]["org_code"] == "RQW" and "Welsh" in result.skipped[0]["reason"]
+    trusts = {t.org_code: t for t in Trust.objects.select_related("region")}
+    assert trusts["RAA"].name == "Alpha Hospitals NHS Trust"  # same name but for case: kept
+    assert (trusts["RNW"].trust_type, trusts["RNW"].region.code, trusts["RNW"].region.name) == (
+        "ambulance", "Y57", "South of England")
+    assert trusts["RMH"].trust_type == "mental_health"
+    assert (trusts["RCL"].trust_type, trusts["RCL"].active) == ("acute", False)
+    assert result.notes["trust_types_guessed"] == 3
+
+
+@pytest.mark.django_db
+def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
+    analyst, director, trust_a, trust_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        plans = load("plans.csv", analyst)
+    plans.run.refresh_from_db()
+    assert plans.run.state == "done", plans.run.message
+    assert sorted(plans.run.trust_ids) == sorted([trust_a.pk, trust_b.pk])
+    assert plans.run.upload == plans.upload and plans.run.trigger == "upload"
+    assert plans.run.scheme.code == "2016-17"
+    assert Entitlement.objects.get(trust=trust_a, quarter=1).earned == D("0.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finance = load("finance.csv", director)
+    run = RecomputeRun.objects.get(upload=finance.upload)
+    assert (run.state, run.trust_ids, run.scheme.code) == ("done", [trust_a.pk], "2016-17")
+    assert finance.upload.recompute_queued is True
+    # Q1: YTD actual -310,000 is below the plan -300,000: finance failed, nothing earned.
+    q1 = Entitlement.objects.get(trust=trust_a, quarter=1)
+    assert (q1.status, q1.earned) == ("finance_failed", D("0.00"))
+
+    corrected = (FIXTURES / "finance.csv").read_bytes().replace(b"-310000,", b"-290000,")
+    with django_capture_on_commit_callbacks(execute=True):
+        fixed = ingest(data=corrected, file_name="finance-v2.csv", user=director)
+    # Q1 allocation 1,200,000 / 4 = 300,000; the finance element is 70% = 210,000; performance
+    # (12.5 + 12.5 + 5 = 30%) is pending for want of data.
+    q1.refresh_from_db()
+    assert (q1.status, q1.earned, q1.pending) == ("pending", D("210000.00"), D("90000.00"))
+    changes = entitlement_changes(fixed.upload)
+    assert changes[0] == {"org_code": "RAA", "trust_name": trust_a.name, "scheme": "2016-17", "quarter": 1,
+                          "earned_before": D("0.00"), "status_before": "finance_failed",
+                          "earned_after": D("210000.00"), "status_after": "pending", "changed": True}
+    assert [row["changed"] for row in changes[1:]] == [False, False, False]
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_for_a_rejected_or_duplicate_upload(director, trust_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        load("finance.csv", director)
+    runs = RecomputeRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        load("finance.csv", director)
+        load("bad/bad_money.csv", director)
+    assert RecomputeRun.objects.count() == runs
