@@ -352,17 +352,19 @@ def trust_detail(request, org_code):
     finance = [{"month": month_label(r["month"]), **{k: r[k] for k in ("plan_ytd", "actual_ytd", "forecast_outturn")},
                 "variance": r["actual_ytd"] - r["plan_ytd"]} for r in selectors.finance_rows(trust, scheme["start_date"])]
     control_total = allocation.control_total if allocation else None
-    built.append(Chart(
-        "finance", f"Finance against plan, {period.scheme}",
-        charts.finance_lines(finance, control_total=control_total,
-                             title=f"YTD plan and actual by month, {period.scheme} (excluding STF)"),
-        [("month", "Month", "text"), ("plan_ytd", "YTD plan", "money"), ("actual_ytd", "YTD actual", "money"),
-         ("variance", "Actual − plan", "money"), ("forecast_outturn", "Forecast outturn", "money")], finance,
-        caption=f"Monthly finance returns, {period.scheme}",
-        summary="Line chart of year-to-date plan and actual surplus or deficit by month, with the control total.",
-        note=(f"Control total for the year: £{control_total:,.2f}"
-              + ("" if allocation.control_total_accepted else " (not accepted)")) if allocation else
-             "No allocation or control total is recorded for this year."))
+    # Monthly finance returns are the trust's own: its finance directors and analysts only.
+    if private:
+        built.append(Chart(
+            "finance", f"Finance against plan, {period.scheme}",
+            charts.finance_lines(finance, control_total=control_total,
+                                 title=f"YTD plan and actual by month, {period.scheme} (excluding STF)"),
+            [("month", "Month", "text"), ("plan_ytd", "YTD plan", "money"), ("actual_ytd", "YTD actual", "money"),
+             ("variance", "Actual − plan", "money"), ("forecast_outturn", "Forecast outturn", "money")], finance,
+            caption=f"Monthly finance returns, {period.scheme}",
+            summary="Line chart of year-to-date plan and actual surplus or deficit by month, with the control total.",
+            note=(f"Control total for the year: £{control_total:,.2f}"
+                  + ("" if allocation.control_total_accepted else " (not accepted)")) if allocation else
+                 "No allocation or control total is recorded for this year."))
 
     series = selectors.performance_series(trust, scheme["start_date"])
     for metric in applicable:

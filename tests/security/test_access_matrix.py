@@ -1,0 +1,260 @@
+"""Who may open what: every role against every page and API endpoint, for their own trust and another.
+
+Roles: anonymous, analyst, the finance director of the home trust ("director"), the finance
+director of the other trust ("other_director") and an admin (superuser). The national published
+view (overview, regions, footprints, a trust's headline page, eligibility) is open to every
+logged-in user; returns, uploads, the what-if panel and the audit log are not.
+"""
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from finance.models import FinanceReturn
+from tests.factories import AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, UploadFactory
+from trusts.models import Upload, UploadStatus
+
+ROLES = ["anonymous", "analyst", "director", "other_director", "admin"]
+# Money only the other trust's April and May finance returns and forecasts carry, to spot a leak of
+# its returns in a page or a response. (The quarter-end YTD plan and actual are published in the
+# eligibility record, so they may be shown to everyone.)
+OTHER_APRIL_ACTUAL, OTHER_MAY_ACTUAL, OTHER_FORECAST = Decimal("-3141592.00"), Decimal("-2718281.00"), Decimal("-1414213.00")
+LEAKS = ("3141592", "3,141,592", "2718281", "2,718,281", "1414213", "1,414,213")
+
+
+def row(url, anonymous, analyst, director, other_director, admin):
+    return (url, dict(zip(ROLES, (anonymous, analyst, director, other_director, admin))))
+
+
+LOGIN = 302  # a page asks an anonymous visitor to log in
+API_ANON = 401  # the API answers with a token challenge
+
+# (url, {role: status}) for GET requests. {home}/{other} are the trusts' ODS codes.
+PAGES = [
+    row("/", LOGIN, 200, 200, 200, 200),
+    row("/regions/", LOGIN, 200, 200, 200, 200),
+    row("/regions/{home_region}/", LOGIN, 200, 200, 200, 200),
+    row("/regions/YNONE/", LOGIN, 404, 404, 404, 404),
+    row("/footprints/", LOGIN, 200, 200, 200, 200),
+    row("/footprints/{home_footprint}/", LOGIN, 200, 200, 200, 200),
+    row("/footprints/E54NONE/", LOGIN, 404, 404, 404, 404),
+    row("/trusts/{home}/", LOGIN, 200, 200, 200, 200),
+    row("/trusts/{other}/", LOGIN, 200, 200, 200, 200),
+    row("/trusts/RNONE/", LOGIN, 404, 404, 404, 404),
+    row("/trusts/{home}/?what_if=1&actual_ytd=0", LOGIN, 200, 200, 403, 200),
+    row("/trusts/{other}/?what_if=1&actual_ytd=0", LOGIN, 200, 403, 200, 200),
+    row("/trusts/{home}/?format=csv&chart=uploads", LOGIN, 200, 200, 403, 200),
+    row("/trusts/{other}/?format=csv&chart=uploads", LOGIN, 200, 403, 200, 200),
+    row("/uploads/", LOGIN, 200, 200, 200, 200),
+    row("/uploads/history/", LOGIN, 200, 200, 200, 200),
+    row("/uploads/history/?trust={home}", LOGIN, 200, 200, 404, 200),
+    row("/uploads/history/?trust={other}", LOGIN, 200, 404, 200, 200),
+    row("/uploads/{home_upload}/", LOGIN, 200, 200, 404, 200),
+    row("/uploads/{other_upload}/", LOGIN, 200, 404, 200, 200),
+    row("/uploads/999999/", LOGIN, 404, 404, 404, 404),
+    row("/uploads/templates/finance.csv", LOGIN, 200, 200, 200, 200),
+    row("/accounts/", LOGIN, 200, 200, 200, 200),
+    row("/accounts/password/", LOGIN, 200, 200, 200, 200),
+    row("/accounts/tokens/", LOGIN, 200, 200, 200, 200),
+    row("/accounts/login/", 200, 302, 302, 302, 302),
+    row("/audit/", LOGIN, 200, 403, 403, 200),
+    row("/audit/?trust={home}", LOGIN, 200, 403, 403, 200),
+    row("/admin/", LOGIN, 302, 302, 302, 200),
+    row("/admin/trusts/trust/", LOGIN, 302, 302, 302, 200),
+    # API
+    row("/api/v1/eligibility/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/eligibility/?org_code={other}", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/trusts/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/trusts/{other}/eligibility/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/schemes/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/returns/finance/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/returns/performance/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/uploads/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/uploads/{home_upload}/", API_ANON, 200, 200, 404, 200),
+    row("/api/v1/uploads/{other_upload}/", API_ANON, 200, 404, 200, 200),
+    row("/api/v1/schema/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/docs/", LOGIN, 200, 200, 200, 200),
+]
+
+
+@pytest.fixture
+def world(people, home_trust, other_trust):
+    """Each trust has an allocation, finance and performance returns and an upload by its director."""
+    uploads = {}
+    for trust, director, actuals, forecast in (
+        (home_trust, people["director"], [Decimal("-100000.00")] * 3, Decimal("-900000.00")),
+        (other_trust, people["other_director"], [OTHER_APRIL_ACTUAL, OTHER_MAY_ACTUAL, Decimal("-400000.00")],
+         OTHER_FORECAST),
+    ):
+        AllocationFactory(trust=trust)
+        upload = UploadFactory(uploaded_by=director, file_name=f"{trust.org_code.lower()}-returns.csv")
+        upload.trusts.add(trust)
+        uploads[trust.org_code] = upload
+        for month, actual in zip((4, 5, 6), actuals):
+            FinanceReturnFactory(
+                trust=trust, month=datetime.date(2016, month, 1), plan_ytd=Decimal("-500000.00"), actual_ytd=actual,
+                forecast_outturn=forecast, upload=upload,
+            )
+            PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), upload=upload)
+    from finance.services import recompute
+
+    recompute()
+    return {
+        "home": home_trust.org_code,
+        "other": other_trust.org_code,
+        "home_region": home_trust.region.code,
+        "home_footprint": home_trust.footprint.code,
+        "home_upload": uploads[home_trust.org_code].pk,
+        "other_upload": uploads[other_trust.org_code].pk,
+    }
+
+
+def _client(people, role):
+    client = Client()
+    if people[role] is not None:
+        client.force_login(people[role])
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "expected"), PAGES, ids=[url for url, _ in PAGES])
+def test_access_matrix(people, world, url, expected):
+    path = url.format(**world)
+    actual = {role: _client(people, role).get(path).status_code for role in ROLES}
+    assert actual == expected
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_redirect_to_login(client, world):
+    for path in ("/", "/trusts/{home}/", "/uploads/", "/audit/", "/accounts/"):
+        path = path.format(**world)
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+def test_director_reads_only_their_own_returns_through_the_api(people, world):
+    client = _client(people, "director")
+    for endpoint in ("/api/v1/returns/finance/", "/api/v1/returns/performance/"):
+        rows = client.get(endpoint).json()["results"]
+        assert len(rows) == 3
+        assert {r["org_code"] for r in rows} == {world["home"]}
+        asked = client.get(endpoint, {"org_code": world["other"]}).json()
+        assert asked["count"] == 0 and asked["results"] == []
+    uploads = client.get("/api/v1/uploads/").json()["results"]
+    assert {u["id"] for u in uploads} == {world["home_upload"]}
+    body = client.get("/api/v1/returns/finance/").content.decode()
+    assert not [leak for leak in LEAKS if leak in body]
+    # The analyst sees both trusts.
+    rows = _client(people, "analyst").get("/api/v1/returns/finance/").json()["results"]
+    assert {r["org_code"] for r in rows} == {world["home"], world["other"]}
+
+
+@pytest.mark.django_db
+def test_director_does_not_see_another_trusts_returns_or_uploads_on_its_page(people, world):
+    client = _client(people, "director")
+    own = client.get(f"/trusts/{world['home']}/").content.decode()
+    assert "rhome-returns.csv" in own
+    other = client.get(f"/trusts/{world['other']}/").content.decode()
+    assert "rothr-returns.csv" not in other
+    assert not [leak for leak in LEAKS if leak in other]
+    for chart in ("finance", "uploads"):
+        response = client.get(f"/trusts/{world['other']}/", {"format": "csv", "chart": chart})
+        assert response.status_code in (403, 404), chart
+    # The other trust's own director and analysts do see them.
+    theirs = _client(people, "other_director").get(f"/trusts/{world['other']}/").content.decode()
+    assert "rothr-returns.csv" in theirs
+    assert [leak for leak in LEAKS if leak in theirs]  # the check above can see a leak
+    response = _client(people, "analyst").get(f"/trusts/{world['other']}/", {"format": "csv", "chart": "finance"})
+    assert response.status_code == 200
+    assert "-3141592.00" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_upload_history_lists_only_visible_uploads(people, world):
+    mine = _client(people, "director").get("/uploads/history/").content.decode()
+    assert "rhome-returns.csv" in mine and "rothr-returns.csv" not in mine
+    everything = _client(people, "analyst").get("/uploads/history/").content.decode()
+    assert "rhome-returns.csv" in everything and "rothr-returns.csv" in everything
+
+
+def _finance_file(org_code, actual="-100000"):
+    text = "org_code,period,plan_ytd,actual_ytd,forecast_outturn\n" + "".join(
+        f"{org_code},2016-{month:02d},-200000,{actual},-900000\n" for month in (7, 8, 9)
+    )
+    return text.encode()
+
+
+def _named(data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def _stored_returns(org_code):
+    return FinanceReturn.objects.filter(trust__org_code=org_code, month__gte=datetime.date(2016, 7, 1)).count()
+
+
+@pytest.mark.django_db
+def test_director_cannot_upload_for_another_trust_through_the_api(people, world):
+    client = _client(people, "director")
+    before = Upload.objects.filter(status=UploadStatus.STORED).count()
+    response = client.post("/api/v1/uploads/", {"file": _named(_finance_file(world["other"]), "other.csv")})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False
+    assert body["errors"][0]["column"] == "org_code"
+    assert body["errors"][0]["value"] == world["other"]
+    assert "only for the trusts you direct" in body["errors"][0]["message"]
+    assert _stored_returns(world["other"]) == 0
+    assert Upload.objects.filter(status=UploadStatus.STORED).count() == before
+    # Their own trust's file is stored; the analyst may upload for any trust.
+    own = client.post("/api/v1/uploads/", {"file": _named(_finance_file(world["home"]), "home.csv")})
+    assert own.status_code == 201, own.content
+    assert _stored_returns(world["home"]) == 3
+    analyst = _client(people, "analyst").post("/api/v1/uploads/", {"file": _named(_finance_file(world["other"]), "o.csv")})
+    assert analyst.status_code == 201, analyst.content
+    assert _stored_returns(world["other"]) == 3
+
+
+@pytest.mark.django_db
+def test_api_upload_needs_a_login(client, world):
+    response = client.post("/api/v1/uploads/", {"file": _named(_finance_file(world["home"]), "home.csv")})
+    assert response.status_code == 401
+    assert _stored_returns(world["home"]) == 0
+
+
+@pytest.mark.django_db
+def test_director_cannot_upload_for_another_trust_through_the_web_page(people, world):
+    client = _client(people, "director")
+    response = client.post("/uploads/preview/", {"file": _named(_finance_file(world["other"]), "other.csv")})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "other.csv cannot be stored" in html
+    assert "only for the trusts you direct" in html
+    assert _stored_returns(world["other"]) == 0
+    rejected = Upload.objects.get(file_name="other.csv")
+    assert rejected.status == UploadStatus.REJECTED
+    assert rejected.uploaded_by == people["director"]
+    # Nor can they confirm a preview made by someone else: the token is bound to the user.
+    analyst = _client(people, "analyst")
+    preview = analyst.post("/uploads/preview/", {"file": _named(_finance_file(world["other"]), "o.csv")})
+    assert preview.status_code == 200
+    token = preview.context["confirm"].initial["token"]
+    stolen = client.post("/uploads/confirm/", {"token": token})
+    assert stolen.status_code == 302 and stolen["Location"] == "/uploads/"
+    assert _stored_returns(world["other"]) == 0
+    assert analyst.post("/uploads/confirm/", {"token": token}).status_code == 302
+    assert _stored_returns(world["other"]) == 3
+
+
+@pytest.mark.django_db
+def test_director_cannot_import_national_files(people, world):
+    plans = b"org_code,year,stf_allocation,control_total,control_total_accepted\nRHOME,2016-17,5000000,-100,yes\n"
+    response = _client(people, "director").post("/api/v1/uploads/", {"file": _named(plans, "plans.csv")})
+    assert response.status_code in (400, 403)
+    from finance.models import Allocation
+
+    assert Allocation.objects.get(trust__org_code=world["home"]).stf_allocation == Decimal("1000000.00")
