@@ -348,12 +348,17 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         form = UploadFileSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
-        # Read one byte past the limit, so that an oversized file is reported, not held in memory.
-        data = upload.read(settings.UPLOAD_MAX_BYTES + 1)
-        result = ingest(data=data, file_name=upload.name, user=request.user, source="api")
+        if upload.size > settings.UPLOAD_MAX_BYTES:  # refused before it is read into memory
+            message = f"The file is {upload.size:,} bytes, over the limit of {settings.UPLOAD_MAX_BYTES:,} bytes."
+            error = {"row": None, "column": "", "value": "", "message": message}
+            return Response({"ok": False, "detail": message, "errors": [error]}, status=status.HTTP_400_BAD_REQUEST)
+        result = ingest(data=upload.read(), file_name=upload.name, user=request.user, source="api")
         report = result.to_dict()
         if result.ok:
             return Response(report, status=status.HTTP_201_CREATED)
+        if result.status == UploadStatus.FAILED:  # our failure, not the file's: nothing was stored
+            report["detail"] = "The import failed on our side and nothing was stored. Please try again in a minute."
+            return Response(report, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
         count = len(result.errors)
         report["detail"] = f"Nothing was stored: the file has {count} error{'s' if count != 1 else ''}."
         return Response(report, status=status.HTTP_400_BAD_REQUEST)
