@@ -48,7 +48,6 @@ REASON_COLOURS = {
     "cancer62": DARK_RED,
     "other": TEXT,
 }
-REASON_PATTERNS = {"no_control_total": "x", "finance": "/", "ae": "\\", "rtt": ".", "cancer62": "+", "other": "-"}
 
 MEASURE_LABELS = {"earned": "Earned", "pending": "Pending", **{f"withheld_{k}": f"Withheld: {v}" for k, v in REASON_LABELS.items()}}
 
@@ -65,13 +64,15 @@ def number(value):
 
 
 def base_layout(title, **extra):
+    """Shared look. The page's heading names the chart, so the title rides along in ``meta``
+    (for an exported image or a test) and is not drawn twice."""
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "meta": {"title": title},
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 64, "r": 16, "t": 48, "b": 56},
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "margin": {"l": 72, "r": 16, "t": 16, "b": 120},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
         "hoverlabel": {"font": {"family": FONT["family"]}},
         "autosize": True,
     }
@@ -96,18 +97,18 @@ def reason_bars(rows, *, title="Earned and withheld by reason, per quarter"):
         if measure not in present:
             continue
         if measure == "earned":
-            colour, pattern = GREEN, ""
+            colour = GREEN
         elif measure == "pending":
-            colour, pattern = GREY, ""
+            colour = GREY
         else:
             reason = measure.removeprefix("withheld_")
-            colour, pattern = REASON_COLOURS[reason], REASON_PATTERNS[reason]
+            colour = REASON_COLOURS[reason]
         traces.append({
             "type": "bar",
             "name": MEASURE_LABELS[measure],
             "x": periods,
             "y": [number(amounts.get((period, measure), Decimal("0"))) for period in periods],
-            "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+            "marker": {"color": colour},
             "hovertemplate": "%{x}<br>" + MEASURE_LABELS[measure] + ": £%{y:,.0f}<extra></extra>",
         })
     layout = base_layout(title, barmode="stack", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
@@ -183,56 +184,61 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
                 "type": "bar", "name": label, "legendgroup": measure, "showlegend": index == 0,
                 "x": [r["period"] for r in group_rows], "y": [number(r[measure]) for r in group_rows],
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-                "marker": {"color": colour, "pattern": {"shape": "/" if measure == "withheld" else "",
-                                                        "fgcolor": "#ffffff", "size": 6}},
+                "marker": {"color": colour},
                 "hovertemplate": group + "<br>%{x}: " + label + " £%{y:,.0f}<extra></extra>",
             })
     layout = base_layout(title, barmode="stack", annotations=annotations, height=max(320, 260 * lines),
-                         margin={"l": 64, "r": 16, "t": 64, "b": 48}, legend={"orientation": "h", "y": 1.08, "x": 0.4},
+                         margin={"l": 72, "r": 16, "t": 56, "b": 32}, legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
                          **layout_axes)
     return {"data": traces, "layout": layout}
 
 
 # --- Trust figures ----------------------------------------------------------------------------
 
+WATERFALL_SHORT = {"allocation": "Allocation", "earned": "Earned", "pending": "Pending",
+                   "withheld_no_control_total": "No CT", "withheld_finance": "Finance",
+                   "withheld_ae": "A&E", "withheld_rtt": "RTT", "withheld_cancer62": "Cancer", "withheld_other": "Other"}
+
+
 def waterfall(rows, *, title="From allocation to earned, per quarter"):
-    """A waterfall per quarter, side by side. ``rows``: tidy {period, step, amount} in order, where
-    each period starts with the step ``allocation`` (absolute), then ``withheld_<reason>`` and
-    ``pending`` (taken off), and ends with ``earned`` (the total)."""
-    x_period, x_step, measures, values, text = [], [], [], [], []
+    """A waterfall per quarter, side by side, drawn as floating bars (``base`` + height) so that
+    each step has its own colour and legend entry. ``rows``: tidy {period, step, amount} in order;
+    each period starts with ``allocation``, then ``withheld_<reason>`` and ``pending`` are taken
+    off in turn, and it ends with ``earned`` (which equals what is left)."""
+    traces, running = {}, {}
     for row in rows:
-        step = row["step"]
-        x_period.append(row["period"])
-        label = "Allocation" if step == "allocation" else MEASURE_LABELS[step]
-        x_step.append(label.replace("Withheld: ", "Withheld<br>"))
-        amount = number(row["amount"])
-        if step == "allocation":
-            measures.append("absolute")
-            values.append(amount)
-        elif step == "earned":
-            measures.append("total")
-            values.append(amount)
+        period, step, amount = row["period"], row["step"], Decimal(row["amount"])
+        if step in ("allocation", "earned"):
+            base, top = Decimal("0"), amount
+            running[period] = amount
         else:
-            measures.append("relative")
-            values.append(-amount)
-        text.append(f"£{Decimal(row['amount']):,.2f}")
-    trace = {
-        "type": "waterfall",
-        "name": "Entitlement",
-        "x": [x_period, x_step],
-        "measure": measures,
-        "y": values,
-        "text": text,
-        "textposition": "none",
-        "hovertemplate": "%{x}<br>%{text}<extra></extra>",
-        "connector": {"line": {"color": GREY, "width": 1}},
-        "increasing": {"marker": {"color": NHS_BLUE}},
-        "decreasing": {"marker": {"color": RED}},
-        "totals": {"marker": {"color": GREEN}},
-    }
-    layout = base_layout(title, showlegend=False, yaxis={**MONEY_AXIS, "title": {"text": "£"}},
-                         margin={"l": 64, "r": 16, "t": 48, "b": 96})
-    return {"data": [trace], "layout": layout}
+            top = running.get(period, Decimal("0"))
+            base = top - amount
+            running[period] = base
+        if step not in traces:
+            if step == "allocation":
+                colour, name = NHS_BLUE, "Allocation"
+            elif step == "earned":
+                colour, name = GREEN, "Earned"
+            elif step == "pending":
+                colour, name = GREY, "Pending"
+            else:
+                reason = step.removeprefix("withheld_")
+                colour, name = REASON_COLOURS[reason], MEASURE_LABELS[step]
+            traces[step] = {"type": "bar", "name": name, "x": [[], []], "y": [], "base": [], "text": [],
+                            "marker": {"color": colour, "line": {"color": "#ffffff", "width": 1}},
+                            "textposition": "none",
+                            "hovertemplate": "%{x}<br>" + name + ": %{text}<extra></extra>"}
+        trace = traces[step]
+        trace["x"][0].append(period)
+        trace["x"][1].append(WATERFALL_SHORT.get(step, step))
+        trace["y"].append(number(amount))
+        trace["base"].append(number(base))
+        trace["text"].append(f"£{amount:,.2f}")
+    order = ["allocation"] + [f"withheld_{r}" for r in REASON_LABELS] + ["pending", "earned"]
+    layout = base_layout(title, barmode="overlay", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
+                         xaxis={"type": "multicategory", "tickangle": 0})
+    return {"data": [traces[step] for step in order if step in traces], "layout": layout}
 
 
 def finance_lines(rows, *, control_total=None, title="Finance: YTD plan and actual (excluding STF)"):
@@ -352,11 +358,11 @@ def what_if_bars(rows, *, title="Stored result and what-if"):
     """Grouped bars comparing the stored entitlement with the what-if. ``rows``: {version (label),
     earned, withheld, pending}."""
     traces = []
-    for measure, label, colour, pattern in (("earned", "Earned", GREEN, ""), ("withheld", "Withheld", RED, "/"),
-                                            ("pending", "Pending", GREY, ".")):
+    for measure, label, colour in (("earned", "Earned", GREEN), ("withheld", "Withheld", RED),
+                                   ("pending", "Pending", GREY)):
         traces.append({"type": "bar", "name": label, "x": [r["version"] for r in rows],
                        "y": [number(r[measure]) for r in rows],
-                       "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+                       "marker": {"color": colour},
                        "hovertemplate": "%{x}<br>" + label + " £%{y:,.0f}<extra></extra>"})
     layout = base_layout(title, barmode="group", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
                          xaxis={"type": "category"})

@@ -16,6 +16,7 @@ from trusts.exports import csv_response
 from . import charts, selectors
 from .roles import ANALYST
 from .selectors import Period
+from .templatetags.dashboard import money
 
 LEAGUE_SORTS = {
     "trust": "trust_name", "org_code": "org_code", "region": "region_name", "footprint": "footprint_name",
@@ -23,12 +24,12 @@ LEAGUE_SORTS = {
     "withheld": "withheld", "pending": "pending", "variance": "variance", "ae": "ae_performance",
 }
 LEAGUE_COLUMNS = [
-    ("trust_name", "Trust", "trust", "text"), ("org_code", "Code", "org_code", "text"),
+    ("trust_name", "Trust", "trust", "text"),
     ("region_name", "Region", "region", "text"), ("footprint_name", "Footprint", "footprint", "text"),
     ("trust_type_label", "Type", "type", "text"), ("status", "Status", "status", "status"),
     ("allocation", "Allocation", "allocation", "money"), ("earned", "Earned", "earned", "money"),
     ("withheld", "Withheld", "withheld", "money"), ("pending", "Pending", "pending", "money"),
-    ("variance", "Finance variance", "variance", "money"), ("ae_performance", "A&E", "ae", "percent"),
+    ("variance", "Variance", "variance", "money"), ("ae_performance", "A&E", "ae", "percent"),
 ]
 TRUST_TYPE_LABELS = dict(selectors.TrustType.choices)
 
@@ -172,7 +173,8 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
     failing, failing_periods = selectors.persistently_failing(period, region=region, footprint=footprint)
     built = area_charts(period, year_rows, quarter_rows, multiples=region is not None)
     tables = {
-        "league": Chart("league", "League table", {}, [(k, label, kind) for k, label, _, kind in LEAGUE_COLUMNS],
+        "league": Chart("league", "League table", {},
+                        [("org_code", "Code", "text")] + [(k, label, kind) for k, label, _, kind in LEAGUE_COLUMNS],
                         league),
         "failing": Chart("failing", "Persistently failing", {},
                          [("trust_name", "Trust", "text"), ("org_code", "Code", "text"),
@@ -306,14 +308,15 @@ def parse_what_if(request, metrics):
 
 
 def run_what_if(*, trust, scheme, quarter, performance, actual_ytd):
-    try:
-        from finance.services import what_if
-    except ImportError:
-        return None, "The what-if calculation is not available on this server yet."
+    """The what-if record from the engine, or a message saying why there is none."""
     from finance.models import Scheme
+    from finance.services import RecomputeError, what_if
 
-    record = what_if(trust=trust, scheme=Scheme.objects.get(code=scheme), quarter=quarter,
-                     performance=performance or None, actual_ytd=actual_ytd)
+    try:
+        record = what_if(trust=trust, scheme=Scheme.objects.get(code=scheme), quarter=quarter,
+                         performance=performance or None, actual_ytd=actual_ytd)
+    except RecomputeError as error:
+        return None, str(error)
     return record, ""
 
 
@@ -362,7 +365,7 @@ def trust_detail(request, org_code):
              ("variance", "Actual − plan", "money"), ("forecast_outturn", "Forecast outturn", "money")], finance,
             caption=f"Monthly finance returns, {period.scheme}",
             summary="Line chart of year-to-date plan and actual surplus or deficit by month, with the control total.",
-            note=(f"Control total for the year: £{control_total:,.2f}"
+            note=(f"Control total for the year: {money(control_total)}"
                   + ("" if allocation.control_total_accepted else " (not accepted)")) if allocation else
                  "No allocation or control total is recorded for this year."))
 
@@ -387,6 +390,10 @@ def trust_detail(request, org_code):
 
     what_if_record, what_if_message, what_if_errors = None, "", []
     uploads = selectors.upload_history(trust) if private else []
+    finance_versions, performance_versions = (
+        selectors.return_versions(trust, scheme["start_date"]) if private else ([], []))
+    finance_versions = [version_row(v) for v in finance_versions]
+    performance_versions = [version_row(v) for v in performance_versions]
     asked = "what_if" in request.GET
     if asked and not private:
         raise PermissionDenied("The what-if panel is for the trust's own finance directors and analysts.")
@@ -414,7 +421,11 @@ def trust_detail(request, org_code):
         tables = {c.name: c for c in built}
         if private:
             tables["uploads"] = Chart("uploads", "Uploads", {}, UPLOAD_COLUMNS, [upload_row(u) for u in uploads])
-        elif request.GET.get("chart") == "uploads":
+            tables["finance-versions"] = Chart("finance-versions", "Finance return versions", {},
+                                               FINANCE_VERSION_COLUMNS, finance_versions)
+            tables["performance-versions"] = Chart("performance-versions", "Performance return versions", {},
+                                                   PERFORMANCE_VERSION_COLUMNS, performance_versions)
+        elif request.GET.get("chart") in ("uploads", "finance-versions", "performance-versions"):
             raise PermissionDenied("Upload history is for the trust's own finance directors and analysts.")
         return csv_download(request, tables, f"stf-{trust.org_code}-{period.scheme}")
 
@@ -423,6 +434,8 @@ def trust_detail(request, org_code):
         applicable=[(m, charts.METRIC_LABELS[m]) for m in applicable],
         stored_metrics={m["metric"]: m for m in (stored["metrics"] if stored else [])},
         allocation=allocation, uploads=[upload_row(u) for u in uploads], upload_columns=UPLOAD_COLUMNS,
+        finance_versions=finance_versions, finance_version_columns=FINANCE_VERSION_COLUMNS,
+        performance_versions=performance_versions, performance_version_columns=PERFORMANCE_VERSION_COLUMNS,
         what_if=what_if_record, what_if_message=what_if_message, what_if_errors=what_if_errors, what_if_asked=asked,
         form_values={"actual_ytd": request.GET.get("actual_ytd", "")},
         what_if_fields=[{"code": m, "label": charts.METRIC_LABELS[m], "value": request.GET.get(f"perf_{m}", ""),
@@ -444,3 +457,25 @@ def upload_row(upload):
         "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else "",
         "rows_new": upload.rows_new, "rows_changed": upload.rows_changed, "rows_unchanged": upload.rows_unchanged,
     }
+
+
+FINANCE_VERSION_COLUMNS = [("month", "Month", "text"), ("version", "Version", "text"), ("plan_ytd", "YTD plan", "money"),
+                           ("actual_ytd", "YTD actual", "money"), ("forecast_outturn", "Forecast outturn", "money"),
+                           ("file_name", "File", "text"), ("uploaded_at", "Received", "text"), ("uploaded_by", "By", "text")]
+PERFORMANCE_VERSION_COLUMNS = [("month", "Month", "text"), ("metric", "Metric", "text"), ("version", "Version", "text"),
+                               ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
+                               ("performance", "Performance", "percent"), ("file_name", "File", "text"),
+                               ("uploaded_at", "Received", "text"), ("uploaded_by", "By", "text")]
+
+
+def version_row(row):
+    """One version of a return, for the upload history tables (current or superseded in words)."""
+    out = dict(row)
+    out["month"] = month_label(row["month"])
+    out["version"] = "Current" if row["is_current"] else "Superseded"
+    out["uploaded_at"] = row["uploaded_at"].strftime("%d %b %Y %H:%M") if row.get("uploaded_at") else ""
+    if "metric" in row:
+        out["metric"] = charts.METRIC_LABELS.get(row["metric"], row["metric"])
+        out["performance"] = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])
+                              if row.get("denominator") else None)
+    return out

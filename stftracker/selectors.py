@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 
 from finance.models import Allocation, Entitlement, FinanceReturn, Scheme
 from performance.models import PerformanceReturn, Trajectory
@@ -204,11 +204,15 @@ def scheme_options():
 
 
 def latest_decided_period():
-    """The latest scheme and quarter with any decided (not pending) result, else the latest with
-    any result at all: one or two queries."""
-    for queryset in (Entitlement.objects.exclude(status="pending"), Entitlement.objects.all()):
-        found = (queryset.order_by("-scheme__start_date", "-quarter")
-                 .values("scheme__code", "scheme__start_date", "quarter").first())
+    """The default view: the latest scheme and quarter in which most trust-quarters are decided
+    (not pending); else the latest with any decided result; else the latest with any result.
+    One query (a count per period, however many trusts)."""
+    periods = (Entitlement.objects.values("scheme__code", "scheme__start_date", "quarter")
+               .annotate(total=Count("id"), decided=Count("id", filter=~Q(status="pending")))
+               .order_by("-scheme__start_date", "-quarter"))
+    periods = list(periods)
+    for wanted in (lambda p: p["decided"] * 2 >= p["total"], lambda p: p["decided"] > 0, lambda p: True):
+        found = next((p for p in periods if wanted(p)), None)
         if found:
             return Period(found["scheme__code"], found["scheme__start_date"], found["quarter"])
     return None
@@ -323,3 +327,17 @@ def upload_history(trust, *, limit=50):
 
 def trust_for_page(org_code):
     return Trust.objects.select_related("region", "footprint").filter(org_code=org_code).first()
+
+
+def return_versions(trust, start_date):
+    """Every version (current and superseded) of the trust's finance and performance returns in
+    the financial year from ``start_date``, with the upload that brought each: a few queries.
+    Performance versions are kept only where a month's figure was replaced."""
+    from finance.selectors_intake import return_history
+
+    months = set(month_range(start_date, 12))
+    finance = [row for row in return_history(trust=trust, kind="finance") if row["month"] in months]
+    performance = [row for row in return_history(trust=trust, kind="performance") if row["month"] in months]
+    versions = Counter((row["month"], row["metric"]) for row in performance)
+    replaced = [row for row in performance if versions[(row["month"], row["metric"])] > 1]
+    return finance, replaced
