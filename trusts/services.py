@@ -98,11 +98,9 @@ def diff_versioned(plan: Plan, model, rows, *, key_fields, value_fields, label):
 
 def supersede(model, plan: Plan, *, upload, key_fields, value_fields):
     """Write new and changed rows; the rows they replace stay, with ``is_current=False``."""
-    old = [row["existing"] for row in plan.changed]
-    for obj in old:
-        obj.is_current = False
-    if old:
-        model.objects.bulk_update(old, ["is_current"], batch_size=BATCH)
+    old_ids = [row["existing"].pk for row in plan.changed]
+    for start in range(0, len(old_ids), BATCH):  # one UPDATE per batch of ids, not per row
+        model.objects.filter(pk__in=old_ids[start:start + BATCH]).update(is_current=False)
     objs = [
         model(upload=upload, is_current=True, **{name: row[name] for name in key_fields + value_fields})
         for row in plan.new + plan.changed

@@ -248,3 +248,35 @@ def test_nothing_is_queued_for_a_rejected_or_duplicate_upload(director, trust_a,
         load("finance.csv", director)
         load("bad/bad_money.csv", director)
     assert RecomputeRun.objects.count() == runs
+
+
+def _national_month_file(trusts, month="2016-04"):
+    lines = ["org_code,period,metric,numerator,denominator"]
+    for trust in trusts:
+        for metric in ("ae", "rtt", "cancer62"):
+            lines.append(f"{trust.org_code},{month},{metric},90,100")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, region):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import TrustFactory
+
+    few = [TrustFactory(org_code=f"RF{i}", region=region, footprint=None) for i in range(3)]
+    many = [TrustFactory(org_code=f"RM{i:02d}", region=region, footprint=None) for i in range(60)]
+    counts = []
+    for trusts in (few, many):
+        for month in ("2016-04", "2016-05"):  # first all new, then new beside stored months
+            with CaptureQueriesContext(connection) as queries:
+                result = ingest(data=_national_month_file(trusts, month), file_name="p.csv", user=analyst)
+            assert result.ok and result.counts["new"] == 3 * len(trusts)
+            counts.append(len(queries))
+    # 20 times the trusts: at most one more INSERT batch (SQLite caps the parameters per statement).
+    assert counts[2] - counts[0] <= 1 and counts[3] - counts[1] <= 1, counts
+    # A correction of every row: the superseding is bulk too.
+    with CaptureQueriesContext(connection) as queries:
+        fixed = ingest(data=_national_month_file(many).replace(b",90,100", b",91,100"), file_name="p2.csv", user=analyst)
+    assert fixed.counts["changed"] == 180 and len(queries) <= counts[2] + 2
