@@ -151,6 +151,7 @@ PLACES = {
         "Barnstaple", "Crawley", "Dartford", "Redhill", "Weston", "Banbury", "Newbury",
     ],
 }
+COMPASS = ("North", "South", "East", "West")
 AMBULANCE_AREAS = {
     "Y54": ["North East", "North West", "Yorkshire"],
     "Y55": ["West Midlands", "East Midlands", "East of England"],
@@ -321,9 +322,6 @@ def _organisations(rng, scale):
     return footprints, trusts
 
 
-COMPASS = ("North", "South", "East", "West")
-
-
 def _place_names(rng, places, n):
     """``n`` distinct place names for a region's trusts, in a seeded order.
 
@@ -390,7 +388,8 @@ def _trust_profiles(rng, trusts):
             )
         else:
             profile["turnover"] = float(rng.lognormal(*LOG_TURNOVER[kind]))
-        profile["health"] = float(rng.normal(0, 1)) - (0.35 if kind == "acute" else -0.3)
+        # Financial health: below about -0.4 a trust is set a deficit control total.
+        profile["health"] = float(rng.normal(0, 1)) + (-0.35 if kind == "acute" else 0.3)
         if kind in ("acute", "specialist"):
             profile["rtt_offset"] = float(rng.normal(0, RTT_TRUST_SD))
             profile["cancer_offset"] = float(rng.normal(0, CANCER_TRUST_SD))
@@ -412,7 +411,11 @@ def _trust_profiles(rng, trusts):
 
 
 def _money(value, unit=THOUSAND):
-    """A float amount rounded to ``unit`` pounds, as a 2-dp Decimal."""
+    """A drawn amount rounded to whole ``unit``s of pounds, as a 2-dp Decimal.
+
+    The draws are floats; every amount leaves the generator as a Decimal, and every sum that
+    must be exact is made exact in Decimal (see ``_apportion`` and ``_control_totals``).
+    """
     return (Decimal(int(round(value / float(unit)))) * unit).quantize(PENNY)
 
 
@@ -727,7 +730,6 @@ def _demo_users():
         user.set_password(account.password)
         user.save()
         user.groups.set([groups[account.role]] if account.role in groups else [])
-        user.directed_trusts.clear()
         users[account.username] = user
     return users
 
