@@ -1,6 +1,6 @@
 """The REST API, version 1 (mounted at /api/v1/). Every endpoint needs a session or a token."""
 from django.contrib.auth.views import redirect_to_login
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
@@ -39,7 +39,11 @@ router.register("uploads", finance_api.UploadViewSet, basename="api-upload")
 
 urlpatterns = [
     path("eligibility/", finance_api.EligibilityList.as_view(), name="api-eligibility"),
-    path("trusts/<str:org_code>/eligibility/", finance_api.TrustEligibilityList.as_view(), name="api-trust-eligibility"),
+    re_path(
+        r"^trusts/(?P<org_code>[A-Za-z0-9]{3,8})/eligibility/$",
+        finance_api.TrustEligibilityList.as_view(),
+        name="api-trust-eligibility",
+    ),
     path("returns/finance/", finance_api.FinanceReturnList.as_view(), name="api-finance-returns"),
     path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
