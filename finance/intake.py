@@ -369,7 +369,7 @@ def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bo
                     upload.trusts.add(*(plan.trust_ids | changed_ids))
                 upload.notes = {**result.notes,
                                 "entitlements_before": _entitlement_snapshot(changed_ids, plan.scheme_ids),
-                                "changed_trust_ids": sorted(changed_ids)}
+                                "changed_trust_ids": sorted(changed_ids), "scheme_ids": sorted(plan.scheme_ids)}
                 upload.recompute_queued = bool(changed_ids)
                 upload.save(update_fields=["notes", "recompute_queued"])
                 if changed_ids:

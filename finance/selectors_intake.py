@@ -43,9 +43,11 @@ def entitlement_changes(upload):
     trust_ids = notes.get("changed_trust_ids", [])
     after = {}
     names = {}
+    queryset = Entitlement.objects.filter(trust_id__in=trust_ids)
+    if notes.get("scheme_ids"):
+        queryset = queryset.filter(scheme_id__in=notes["scheme_ids"])
     for org, name, scheme, quarter, earned, status in (
-        Entitlement.objects.filter(trust_id__in=trust_ids)
-        .values_list("trust__org_code", "trust__name", "scheme__code", "quarter", "earned", "status")
+        queryset.values_list("trust__org_code", "trust__name", "scheme__code", "quarter", "earned", "status")
     ):
         after[(org, scheme, quarter)] = (earned, status)
         names[org] = name

@@ -214,7 +214,14 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
     assert sorted(plans.run.trust_ids) == sorted([trust_a.pk, trust_b.pk])
     assert plans.run.upload == plans.upload and plans.run.trigger == "upload"
     assert plans.run.scheme.code == "2016-17"
-    assert Entitlement.objects.get(trust=trust_a, quarter=1).earned == D("0.00")
+    assert Entitlement.objects.get(trust=trust_a, scheme__code="2016-17", quarter=1).earned == D("0.00")
+    # A 2017-18 allocation, computed too: an upload of 2016-17 months must not list its quarters.
+    from finance.services import recompute
+    from tests.factories import AllocationFactory, scheme
+
+    AllocationFactory(trust=trust_a, scheme=scheme("2017-18"))
+    recompute()
+    assert Entitlement.objects.filter(trust=trust_a, scheme__code="2017-18").count() == 4
 
     with django_capture_on_commit_callbacks(execute=True):
         finance = load("finance.csv", director)
@@ -222,7 +229,7 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
     assert (run.state, run.trust_ids, run.scheme.code) == ("done", [trust_a.pk], "2016-17")
     assert finance.upload.recompute_queued is True
     # Q1: YTD actual -310,000 is below the plan -300,000: finance failed, nothing earned.
-    q1 = Entitlement.objects.get(trust=trust_a, quarter=1)
+    q1 = Entitlement.objects.get(trust=trust_a, scheme__code="2016-17", quarter=1)
     assert (q1.status, q1.earned) == ("finance_failed", D("0.00"))
 
     corrected = (FIXTURES / "finance.csv").read_bytes().replace(b"-310000,", b"-290000,")
@@ -236,7 +243,8 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
     assert changes[0] == {"org_code": "RAA", "trust_name": trust_a.name, "scheme": "2016-17", "quarter": 1,
                           "earned_before": D("0.00"), "status_before": "finance_failed",
                           "earned_after": D("210000.00"), "status_after": "pending", "changed": True}
-    assert [row["changed"] for row in changes[1:]] == [False, False, False]
+    assert [(row["scheme"], row["quarter"], row["changed"]) for row in changes[1:]] == [
+        ("2016-17", 2, False), ("2016-17", 3, False), ("2016-17", 4, False)]
 
 
 @pytest.mark.django_db

@@ -57,6 +57,7 @@ def test_preview_then_confirm_then_progress(fd_client, trust_a, django_capture_o
     text = detail.content.decode()
     assert "Recompute" in text and "Done" in text
     assert 'http-equiv="refresh"' not in text  # finished: no more refreshing
+    assert "No trust's entitlement changed." in text  # RAA has no allocation yet
 
     # The token is spent: confirming twice stores nothing more.
     again = fd_client.post("/uploads/confirm/", {"token": token_of(preview)}, follow=True)
