@@ -1,0 +1,365 @@
+"""The dashboard pages: each page and role, CSV downloads, filters, what-if, and query counts
+that do not grow with the number of trusts."""
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from finance.models import RecomputeRun
+from tests.factories import (AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory,
+                             UploadFactory, UserFactory)
+from tests.stftracker.dashboard_data import country, entitlement
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def analyst_client(analyst):
+    return client_for(analyst)
+
+
+@pytest.fixture
+def three_trusts():
+    """Q1 2016-17: one full, one missing A&E, one failing finance (amounts worked out by hand)."""
+    full = TrustFactory(org_code="RF1", name="Full Hospitals NHS Trust")
+    partial = TrustFactory(org_code="RP1", name="Partial Hospitals NHS Trust", region=full.region, footprint=full.footprint)
+    failed = TrustFactory(org_code="RX1", name="Failing Hospitals NHS Trust", region=full.region, footprint=full.footprint)
+    entitlement(full, 1, "full", allocation="250000.00", ytd_actual="-400000.00")
+    entitlement(partial, 1, "partial", allocation="250000.00", missed=("ae",), performance={"ae": "91.20"})
+    entitlement(failed, 1, "finance_failed", allocation="100000.00", ytd_plan="-500000.00", ytd_actual="-650000.00")
+    return full, partial, failed
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/", "/regions/", "/footprints/", "/regions/Y50/", "/footprints/E54000000/",
+                                 "/trusts/T0001/", "/?format=csv&chart=league"])
+def test_anonymous_users_are_sent_to_log_in(client, url):
+    country(1)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_unknown_region_footprint_and_trust_are_404(analyst_client):
+    country(1)
+    for url in ("/regions/NOPE/", "/footprints/NOPE/", "/trusts/NOPE1/"):
+        assert analyst_client.get(url).status_code == 404
+    assert analyst_client.get("/?format=csv&chart=nonsense").status_code == 404
+
+
+# --- National overview ------------------------------------------------------------------------
+
+def test_overview_headline_figures_reconcile_to_the_penny(analyst_client, three_trusts):
+    response = analyst_client.get("/?year=2016-17&quarter=1")
+    assert response.status_code == 200
+    headline = response.context["headline"]
+    assert headline["allocation"] == D("600000.00")
+    assert headline["earned"] == D("468750.00")  # 250,000 + (250,000 − 12.5% of 250,000)
+    assert headline["withheld"] == D("131250.00")
+    assert headline["pending"] == D("0.00")
+    assert headline["withheld_by_reason"] == [("finance", "Finance test failed", D("100000.00")),
+                                              ("ae", "A&E 4 hours missed", D("31250.00"))]
+    assert dict(headline["by_status"]) == {"full": 1, "partial": 1, "finance_failed": 1, "no_control_total": 0,
+                                           "pending": 0}
+    html = response.content.decode()
+    assert "£468,750.00" in html and "£131,250.00" in html
+    # Status in words as well as colour.
+    assert 'class="status status-finance_failed"' in html and "Finance failed</span>" in html
+
+
+def test_overview_charts_are_json_script_blocks_and_plotly_is_one_static_file(analyst_client, three_trusts):
+    html = analyst_client.get("/?year=2016-17&quarter=1").content.decode()
+    assert html.count('src="/static/vendor/plotly.min.js"') == 1
+    for script in re.findall(r"<script[^>]*>", html):
+        assert 'src="' in script or 'type="application/json"' in script, script  # no inline code
+    assert re.search(r"\son[a-z]+=", html) is None  # no inline event handlers
+    assert 'id="figure-reasons-data" type="application/json"' in html
+    assert 'data-figure="figure-scatter-data"' in html
+    assert finders.find("vendor/plotly.min.js").endswith("plotly/package_data/plotly.min.js")
+
+
+def test_scatter_plots_finance_variance_against_ae(analyst_client, three_trusts):
+    response = analyst_client.get("/?year=2016-17&quarter=1")
+    scatter = next(c for c in response.context["charts"] if c.name == "scatter")
+    by_name = {t["name"]: t for t in scatter.figure["data"]}
+    # variance = YTD actual − YTD plan: −400,000 − (−500,000) = 100,000; −650,000 − (−500,000) = −150,000
+    assert by_name["✓ Full"]["x"] == [100000.0] and by_name["✓ Full"]["y"] == [96.0]
+    assert by_name["✗ Finance failed"]["x"] == [-150000.0]
+    assert by_name["◐ Partial"]["y"] == [91.2]
+
+
+def test_league_table_filters_and_sorts_without_javascript(analyst_client, three_trusts):
+    response = analyst_client.get("/?year=2016-17&quarter=1&status=partial")
+    assert [r["org_code"] for r in response.context["league"]] == ["RP1"]
+    response = analyst_client.get("/?year=2016-17&quarter=1&sort=withheld&dir=desc")
+    assert [r["org_code"] for r in response.context["league"]] == ["RX1", "RP1", "RF1"]
+    html = response.content.decode()
+    assert 'aria-sort="descending"' in html
+    assert html.count('aria-sort="none"') == len(response.context["league_headers"]) - 1
+    response = analyst_client.get("/?year=2016-17&quarter=1&trust_type=mental_health")
+    assert response.context["league"] == [] and "No trusts match these filters." in response.content.decode()
+
+
+def test_league_csv_download_has_every_trust_to_the_penny(analyst_client, three_trusts):
+    rows = csv_rows(analyst_client.get("/?year=2016-17&quarter=1&format=csv&chart=league&sort=org_code"))
+    assert [(r["org_code"], r["status"], r["earned"], r["withheld"]) for r in rows] == [
+        ("RF1", "full", "250000.00", "0.00"),
+        ("RP1", "partial", "218750.00", "31250.00"),
+        ("RX1", "finance_failed", "0.00", "100000.00"),
+    ]
+
+
+def test_reason_chart_csv_matches_the_figure(analyst_client, three_trusts):
+    response = analyst_client.get("/?year=2016-17&quarter=1&format=csv&chart=reasons")
+    rows = {(r["period"], r["measure"]): r["amount"] for r in csv_rows(response)}
+    assert rows == {("2016-17 Q1", "Earned"): "468750.00",
+                    ("2016-17 Q1", "Withheld: Finance test failed"): "100000.00",
+                    ("2016-17 Q1", "Withheld: A&E 4 hours missed"): "31250.00",
+                    ("2016-17 Q1", "Pending"): "0.00"}
+
+
+def test_default_period_is_the_latest_quarter_mostly_decided(analyst_client):
+    trusts = country(1)  # four quarters of 2016-17 with statuses cycling
+    for trust in trusts:  # 2017-18 Q1 exists but is all pending: it is not the default
+        entitlement(trust, 1, "pending", scheme="2017-18")
+    response = analyst_client.get("/")
+    assert response.context["period"].label == "2016-17 Q4"
+
+
+def test_persistently_failing_lists_trusts_failing_three_of_the_last_four_quarters(analyst_client):
+    bad = TrustFactory(org_code="RBAD", name="Always Failing NHS Trust")
+    twice = TrustFactory(org_code="RTWO", name="Twice Failing NHS Trust", region=bad.region, footprint=bad.footprint)
+    # 2016-17 Q2..Q4 and 2017-18 Q1 are the last four quarters before 2017-18 Q1 inclusive.
+    entitlement(bad, 1, "full")
+    entitlement(bad, 2, "finance_failed")
+    entitlement(bad, 3, "partial", missed=("ae",))
+    entitlement(bad, 4, "full")
+    entitlement(bad, 1, "finance_failed", scheme="2017-18")
+    entitlement(twice, 1, "finance_failed")
+    entitlement(twice, 2, "finance_failed")
+    entitlement(twice, 3, "partial", missed=("ae",))
+    entitlement(twice, 4, "full")
+    entitlement(twice, 1, "full", scheme="2017-18")
+    response = analyst_client.get("/?year=2017-18&quarter=1")
+    failing = response.context["failing"]
+    assert [f["org_code"] for f in failing] == ["RBAD"]
+    assert failing[0]["quarters_failed"] == 3
+    assert [p.label for p in response.context["failing_periods"]] == ["2016-17 Q2", "2016-17 Q3", "2016-17 Q4", "2017-18 Q1"]
+    assert "Failed finance" in response.content.decode() and "Failed A&amp;E" in response.content.decode()
+    # Looking back from 2016-17 Q3 (only Q1 to Q3 exist), the twice-failing trust failed all three.
+    response = analyst_client.get("/?year=2016-17&quarter=3")
+    assert {f["org_code"] for f in response.context["failing"]} == {"RTWO"}
+
+
+# --- Regions and footprints -------------------------------------------------------------------
+
+def test_region_page_aggregates_its_trusts_and_draws_footprint_small_multiples(analyst_client):
+    country(2)  # two regions of two footprints of two trusts
+    response = analyst_client.get("/regions/Y50/?year=2016-17&quarter=1")
+    assert response.status_code == 200
+    rows = response.context["league"]
+    assert len(rows) == 4 and {r["region_code"] for r in rows} == {"Y50"}
+    multiples = next(c for c in response.context["charts"] if c.name == "footprints")
+    annotations = [a["text"] for a in multiples.figure["layout"]["annotations"]]
+    assert annotations == ["<b>Footprint A1</b>", "<b>Footprint A2</b>"]
+    # Footprint A1 in Q4: trusts T0001 and T0002, statuses STATUS_CYCLE[(n + 4) % 5]: full and partial
+    # (A&E missed, 12.5% of 250,000): earned 250,000 + 218,750; withheld 31,250.
+    a1_q4 = next(r for r in multiples.rows if r["group"] == "Footprint A1" and r["period"] == "2016-17 Q4")
+    assert a1_q4["earned"] == D("468750.00") and a1_q4["withheld"] == D("31250.00")
+    # In Q1 they failed finance and had no control total: all 500,000 withheld.
+    a1_q1 = next(r for r in multiples.rows if r["group"] == "Footprint A1" and r["period"] == "2016-17 Q1")
+    assert a1_q1["earned"] == D("0.00") and a1_q1["withheld"] == D("500000.00")
+
+
+def test_footprint_page_and_index_pages(analyst_client):
+    country(2)
+    response = analyst_client.get("/footprints/E54000001/?year=2016-17&quarter=2")
+    assert response.status_code == 200
+    assert {r["footprint_code"] for r in response.context["league"]} == {"E54000001"}
+    assert response.context["headline"]["trusts"] == 2
+    index = analyst_client.get("/regions/?year=2016-17&quarter=1")
+    areas = {a["code"]: a for a in index.context["table"].rows}
+    assert areas["Y50"]["trusts"] == 4 and areas["Y51"]["trusts"] == 4
+    assert areas["Y50"]["allocation"] == D("1000000.00")
+    html = index.content.decode()
+    assert 'href="/regions/Y50/?year=2016-17&amp;quarter=1"' in html
+    footprints = analyst_client.get("/footprints/?year=2016-17&quarter=1")
+    assert len(footprints.context["table"].rows) == 4
+    rows = csv_rows(analyst_client.get("/footprints/?year=2016-17&quarter=1&format=csv&chart=areas"))
+    assert sum(D(r["allocation"]) for r in rows) == D("2000000.00")
+
+
+# --- Trust page and roles ---------------------------------------------------------------------
+
+@pytest.fixture
+def trust_with_returns():
+    trust = TrustFactory(org_code="RTR1", name="Returns Hospitals NHS Trust")
+    upload = UploadFactory(kind="finance", file_name="june-returns.csv")
+    upload.trusts.add(trust)
+    FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
+                         actual_ytd=D("-450000.00"), upload=upload, is_current=False)
+    FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
+                         actual_ytd=D("-400000.00"), upload=upload)
+    for month, numerator in ((4, 9600), (5, 9400), (6, 9500)):
+        PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), metric="ae",
+                                 numerator=numerator, denominator=10000, upload=upload)
+    entitlement(trust, 1, "full")
+    entitlement(trust, 2, "partial", missed=("ae", "cancer62"))
+    return trust
+
+
+def test_trust_page_shows_waterfall_finance_spc_and_reasons(analyst_client, trust_with_returns):
+    response = analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=2")
+    assert response.status_code == 200
+    charts_by_name = {c.name: c for c in response.context["charts"]}
+    assert set(charts_by_name) == {"waterfall", "finance", "spc-ae", "spc-rtt", "spc-cancer62"}
+    steps = [(r["period"], r["step"], r["amount"]) for r in charts_by_name["waterfall"].rows]
+    # Q2: 250,000 less A&E 31,250 (12.5%) and cancer 12,500 (5%) = 206,250 earned.
+    assert steps[2:] == [("2016-17 Q2", "allocation", D("250000.00")), ("2016-17 Q2", "withheld_ae", D("31250.00")),
+                         ("2016-17 Q2", "withheld_cancer62", D("12500.00")), ("2016-17 Q2", "earned", D("206250.00"))]
+    finance = charts_by_name["finance"].rows
+    assert [(r["month"], r["actual_ytd"], r["variance"]) for r in finance] == [("Jun 2016", D("-400000.00"), D("100000.00"))]
+    spc = charts_by_name["spc-ae"]
+    assert [r["performance"] for r in spc.rows] == [D("96"), D("94"), D("95")]
+    assert spc.extra["limits"]["mean"] == D("95")  # (96 + 94 + 95) / 3
+    html = response.content.decode()
+    assert "ae missed: £31,250.00 withheld" in html
+
+
+def test_analyst_sees_upload_history_with_superseded_values(analyst_client, trust_with_returns):
+    response = analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=1")
+    assert response.context["private"] is True
+    assert [u["file_name"] for u in response.context["uploads"]] == ["june-returns.csv"]
+    versions = [(v["version"], v["actual_ytd"]) for v in response.context["finance_versions"]]
+    assert versions == [("Current", D("-400000.00")), ("Superseded", D("-450000.00"))]
+    assert "What if…?" in response.content.decode()
+    rows = csv_rows(analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=finance-versions"))
+    assert [(r["version"], r["actual_ytd"]) for r in rows] == [("Current", "-400000.00"), ("Superseded", "-450000.00")]
+
+
+def test_finance_director_sees_published_figures_of_any_trust_but_private_panels_of_their_own_only(trust_with_returns):
+    other = TrustFactory(org_code="ROTH", name="Other Hospitals NHS Trust")
+    entitlement(other, 1, "full")
+    director = UserFactory(username="fd1", role="finance_director", trusts=[trust_with_returns])
+    client = client_for(director)
+    own = client.get("/trusts/RTR1/?year=2016-17&quarter=1")
+    assert own.status_code == 200 and own.context["private"] is True
+    assert "Upload history" in own.content.decode()
+    foreign = client.get("/trusts/ROTH/?year=2016-17&quarter=1")
+    assert foreign.status_code == 200 and foreign.context["private"] is False
+    html = foreign.content.decode()
+    assert "£250,000.00" in html  # the published entitlement
+    assert "Upload history</h2>" not in html and "What if…?" not in html
+    assert client.get("/trusts/ROTH/?year=2016-17&quarter=1&what_if=1&actual_ytd=0").status_code == 403
+    assert client.get("/trusts/ROTH/?year=2016-17&quarter=1&format=csv&chart=uploads").status_code == 403
+    assert client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=uploads").status_code == 200
+    # The national view is open to every signed-in user.
+    assert client.get("/?year=2016-17&quarter=1").status_code == 200
+
+
+@pytest.fixture
+def computed_trust():
+    """A trust with everything the engine needs for 2016-17 Q1, recomputed by the engine."""
+    from finance.services import recompute
+    from finance.models import Scheme
+
+    trust = TrustFactory(org_code="RWI1", name="What If Hospitals NHS Trust")
+    AllocationFactory(trust=trust, stf_allocation=D("1000000.00"), control_total=D("-2000000.00"))
+    upload = UploadFactory(kind="finance")
+    FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
+                         actual_ytd=D("-400000.00"), upload=upload)
+    for month in (4, 5, 6):
+        for metric, numerator in (("ae", 9500), ("rtt", 9300), ("cancer62", 9000)):
+            PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), metric=metric,
+                                     numerator=numerator, denominator=10000, upload=upload)
+    recompute(scheme=Scheme.objects.get(code="2016-17"), trust_ids=[trust.pk])
+    return trust
+
+
+def test_what_if_panel_recomputes_with_the_engine_beside_the_stored_result(analyst_client, computed_trust):
+    base = "/trusts/RWI1/?year=2016-17&quarter=1"
+    stored = analyst_client.get(base).context["stored"]
+    assert stored["status"] == "full" and stored["earned"] == D("250000.00")  # 1,000,000 / 4
+    # A&E at 90% misses the 95% standard (no trajectory): 12.5% of 250,000 = 31,250 withheld.
+    response = analyst_client.get(base + "&what_if=1&perf_ae=90")
+    record = response.context["what_if"]
+    assert record["status"] == "partial"
+    assert (record["earned"], record["withheld"]) == ("218750.00", "31250.00")
+    chart = next(c for c in response.context["charts"] if c.name == "what-if")
+    assert [t["y"] for t in chart.figure["data"] if t["name"] == "Earned"] == [[250000.0, 218750.0]]
+    assert 'id="what-if-earned">£218,750.00' in response.content.decode()
+    # A YTD actual below the plan fails the finance test: the whole quarter is withheld.
+    record = analyst_client.get(base + "&what_if=1&actual_ytd=-600000").context["what_if"]
+    assert record["status"] == "finance_failed" and record["withheld"] == "250000.00"
+    # Nothing was written.
+    assert analyst_client.get(base).context["stored"]["earned"] == D("250000.00")
+
+
+def test_what_if_rejects_bad_input_with_a_message(analyst_client, computed_trust):
+    response = analyst_client.get("/trusts/RWI1/?year=2016-17&quarter=1&what_if=1&perf_ae=abc&actual_ytd=lots")
+    assert response.status_code == 200
+    assert response.context["what_if"] is None
+    assert [field for field, _ in response.context["what_if_errors"]] == ["perf_ae", "actual_ytd"]
+    assert "There is a problem" in response.content.decode()
+    response = analyst_client.get("/trusts/RWI1/?year=2016-17&quarter=1&what_if=1&perf_ae=101")
+    assert "must be between 0 and 100" in response.content.decode()
+
+
+# --- Header: data as at and the latest recompute ----------------------------------------------
+
+def test_header_shows_data_as_at_and_a_running_recompute_with_progress(analyst_client, three_trusts):
+    RecomputeRun.objects.create(state="running", progress_done=3, progress_total=10)
+    html = analyst_client.get("/?year=2016-17&quarter=1").content.decode()
+    assert "Data as at" in html and 'datetime="2026-11-20T09:30:00+00:00"' in html
+    assert "<strong>running</strong>, 3 of 10 trusts" in html
+    RecomputeRun.objects.create(state="failed", message="Database went away")
+    html = analyst_client.get("/?year=2016-17&quarter=1").content.decode()
+    assert "<strong>failed</strong>" in html and "Database went away" in html
+
+
+# --- Query counts do not grow with the number of trusts ---------------------------------------
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+PAGES = ["/?year=2016-17&quarter=2", "/?year=2016-17&quarter=2&sort=withheld&dir=desc&status=partial",
+         "/regions/", "/footprints/", "/regions/Y50/?year=2016-17&quarter=2", "/footprints/E54000000/",
+         "/trusts/T0001/?year=2016-17&quarter=2", "/?format=csv&chart=league"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, url):
+    client = client_for(analyst)
+    country(1, prefix="T")  # 4 trusts
+    upload = UploadFactory()
+    upload.trusts.add(*__import__("trusts.models", fromlist=["Trust"]).Trust.objects.all())
+    client.get(url)  # warm up (session, content types)
+    small = count_queries(client, url)
+    country(2, prefix="U", offset=100)  # 8 more trusts in the same regions and footprints: 12 in all
+    upload.trusts.add(*__import__("trusts.models", fromlist=["Trust"]).Trust.objects.all())
+    large = count_queries(client, url)
+    assert small == large, f"{url}: {small} queries for 4 trusts, {large} for 12"
