@@ -14,7 +14,7 @@ ROLE_PERMISSIONS = {
     ANALYST: (
         [f"{app}.view_{model}" for app, model in VIEW_ALL]
         + [f"trusts.{action}_{model}" for model in ("region", "footprint", "trust") for action in ("add", "change")]
-        + ["finance.change_scheme", "finance.add_allocation", "finance.change_allocation"]
+        + ["finance.add_scheme", "finance.change_scheme", "finance.add_allocation", "finance.change_allocation"]
         + ["trusts.add_upload", "trusts.import_national", "trusts.upload_trust_returns"]
     ),
     FINANCE_DIRECTOR: [

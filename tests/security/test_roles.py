@@ -81,3 +81,18 @@ def test_answers_are_cached_on_the_user(django_assert_num_queries, home_trust, o
             assert can_act_for(director, home_trust)
             assert not can_act_for(director, other_trust)
             assert not is_analyst(director)
+
+
+@pytest.mark.django_db
+def test_role_permissions(people):
+    analyst, director, admin = people["analyst"], people["director"], people["admin"]
+    for perm in ("finance.add_scheme", "finance.change_scheme", "trusts.change_trust", "trusts.add_trust",
+                 "finance.change_allocation", "trusts.import_national", "finance.view_financereturn"):
+        assert analyst.has_perm(perm), perm
+    assert not analyst.has_perm("finance.delete_scheme")
+    assert not analyst.has_perm("auth.change_user")  # roles are given by admins
+    for perm in ("trusts.upload_trust_returns", "trusts.add_upload", "finance.view_entitlement"):
+        assert director.has_perm(perm), perm
+    for perm in ("trusts.import_national", "finance.change_scheme", "trusts.change_trust", "finance.view_allocation"):
+        assert not director.has_perm(perm), perm
+    assert admin.has_perm("auth.change_user") and admin.has_perm("trusts.import_national")
