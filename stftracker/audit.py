@@ -1,8 +1,9 @@
 """The audit log: who changed a scheme, an allocation or a trust, and when; who uploaded what.
 
 Changes come from django-simple-history (each save of a Scheme, Allocation or Trust writes a
-historical row with the user the request belonged to); uploads from ``trusts.Upload``. The
-selector reads a fixed number of queries whatever the number of rows: for each history table one
+historical row with the user the request belonged to); uploads from ``trusts.Upload``; and what
+was done in the admin site from Django's admin log (which covers giving people roles and linking
+finance directors to their trusts, the changes that grant access). The selector reads a fixed number of queries whatever the number of rows: for each history table one
 query for the page (with the id of each row's previous version as a subquery), one for those
 previous versions, and one per related model named in a change.
 """
@@ -13,7 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
 from django.shortcuts import render
@@ -27,6 +30,7 @@ KINDS = {
     "allocation": "Allocation and control total",
     "trust": "Trust",
     "upload": "Upload",
+    "admin": "Admin site action (users, roles, trust links)",
 }
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 PAGE_SIZE = 50
@@ -53,6 +57,7 @@ class AuditEntry:
     changes: list = field(default_factory=list)
     detail: str = ""
     reason: str = ""
+    link: str = ""
 
     @property
     def kind_label(self):
@@ -147,6 +152,14 @@ def _subject(model, row):
     return f"STF {row.code} scheme", None
 
 
+def _link(model, row):
+    if row.history_type == "-":
+        return ""
+    if model is Trust:
+        return f"/trusts/{row.org_code}/"
+    return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{row.id}/history/"
+
+
 def _history_entries(model, kind, pairs, related_names):
     entries = []
     for row, before in pairs:
@@ -162,6 +175,7 @@ def _history_entries(model, kind, pairs, related_names):
                 changes=_changes(model, row, before, related_names),
                 detail=FIRST_RECORDED if before is None and row.history_type == "~" else "",
                 reason=row.history_change_reason or "",
+                link=_link(model, row),
             )
         )
     return entries
@@ -196,6 +210,35 @@ def _upload_entries(*, trust, user, count, since):
                 subject=upload.file_name,
                 trust_code=codes[0] if len(codes) == 1 else None,
                 detail=detail,
+                link=f"/uploads/{upload.pk}/",
+            )
+        )
+    return entries
+
+
+ADMIN_ACTIONS = {ADDITION: "added in the admin", CHANGE: "changed in the admin", DELETION: "deleted in the admin"}
+
+
+def _admin_entries(*, trust, user, count, since):
+    actions = LogEntry.objects.select_related("user", "content_type")
+    if trust is not None:
+        actions = actions.filter(content_type=ContentType.objects.get_for_model(Trust), object_id=str(trust.pk))
+    if user:
+        actions = actions.filter(user__username=user)
+    if since:
+        actions = actions.filter(action_time__gte=since)
+    entries = []
+    for action in actions.order_by("-action_time", "-id")[:count]:
+        model_name = action.content_type.name if action.content_type_id else "object"
+        entries.append(
+            AuditEntry(
+                kind="admin",
+                when=action.action_time,
+                user=_username(action.user),
+                action=ADMIN_ACTIONS.get(action.action_flag, "admin action"),
+                subject=f"{model_name.capitalize()}: {action.object_repr}",
+                trust_code=trust.org_code if trust is not None else None,
+                detail=action.get_change_message() or "",
             )
         )
     return entries
@@ -222,6 +265,8 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
             sources.append(_history_entries(model, name, pairs_by_model[model], related_names))
     if kind in (None, "upload"):
         sources.append(_upload_entries(trust=trust, user=user, count=count, since=since))
+    if kind in (None, "admin"):
+        sources.append(_admin_entries(trust=trust, user=user, count=count, since=since))
     merged = heapq.merge(*sources, key=lambda entry: entry.when, reverse=True)
     return list(merged)[offset:count]
 

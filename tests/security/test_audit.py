@@ -162,3 +162,45 @@ def test_audit_page_asks_anonymous_users_to_log_in(client):
     response = client.get("/audit/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/audit/"
+
+
+@pytest.mark.django_db
+def test_linking_a_finance_director_and_giving_a_role_in_the_admin_are_audited(client, admin_user_, home_trust):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(username="fd_newcomer")
+    client.force_login(admin_user_)
+    response = client.post(
+        f"/admin/trusts/trust/{home_trust.pk}/change/",
+        {
+            "org_code": "RHOME", "name": home_trust.name, "trust_type": "acute", "region": home_trust.region_id,
+            "footprint": home_trust.footprint_id, "active": "on", "finance_directors": [newcomer.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(home_trust.finance_directors.all()) == [newcomer]
+    link = recent_changes(kind="admin", trust=home_trust)
+    assert len(link) == 1
+    assert link[0].user == "admin"
+    assert link[0].action == "changed in the admin"
+    assert link[0].subject == "Trust: Home Hospitals NHS Trust (RHOME)"
+    assert "Finance directors" in link[0].detail
+
+    group = Group.objects.get(name="finance_director")
+    response = client.post(
+        f"/admin/auth/user/{newcomer.pk}/change/",
+        {
+            "username": "fd_newcomer", "email": newcomer.email, "is_active": "on", "groups": [group.pk],
+            "date_joined_0": "2016-07-01", "date_joined_1": "09:00:00", "initial-date_joined_0": "2016-07-01",
+            "initial-date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    role = recent_changes(kind="admin", user="admin")[0]
+    assert role.subject == "User: fd_newcomer"
+    assert "Groups" in role.detail
+
+    page = client.get("/audit/", {"kind": "admin"}).content.decode()
+    assert "Trust: Home Hospitals NHS Trust (RHOME)" in page and "User: fd_newcomer" in page
