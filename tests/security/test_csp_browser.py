@@ -1,6 +1,5 @@
 """The pages, Plotly charts included, work in a real browser under our Content-Security-Policy."""
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
@@ -11,9 +10,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-# Playwright's sync API runs an event loop in this thread; the ORM is only used before it starts.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 COLLECT_VIOLATIONS = """
 window.__cspViolations = [];
@@ -37,8 +33,12 @@ def trust_with_returns(db):
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM is used only before it
+    # starts (the fixtures above) and after it stops (the flush), but Django cannot tell.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
