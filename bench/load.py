@@ -105,6 +105,15 @@ def stop(process):
         pass
 
 
+def static_files_stale():
+    """collectstatic (slow: it compresses every file) only when a static file is newer than the manifest."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(path.stat().st_mtime > built for path in (ROOT / "static").rglob("*") if path.is_file())
+
+
 def read_stats(prefix):
     with open(f"{prefix}_stats.csv", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -150,7 +159,7 @@ def main():
     web_log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
     web = locust = None
     try:
-        if not (ROOT / "staticfiles" / "staticfiles.json").exists() or not args.reuse:
+        if static_files_stale():
             _, seconds = manage(web_env, "collectstatic", "--noinput", "-v0")
             print(f"Collected static files in {seconds:.1f}s")
         web = subprocess.Popen(
