@@ -288,3 +288,32 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, region):
     with CaptureQueriesContext(connection) as queries:
         fixed = ingest(data=_national_month_file(many).replace(b",90,100", b",91,100"), file_name="p2.csv", user=analyst)
     assert fixed.counts["changed"] == 180 and len(queries) <= counts[2] + 2
+
+
+@pytest.mark.django_db
+def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, trust_a, monkeypatch):
+    import trusts.services
+
+    def broken(model, plan, **kwargs):
+        model.objects.bulk_create([model(upload=kwargs["upload"], trust_id=trust_a.pk, month=M(2016, 4, 1),
+                                         plan_ytd=0, actual_ytd=0, forecast_outturn=0)])
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(trusts.services, "supersede", broken)
+    monkeypatch.setattr("finance.intake_services.supersede", broken)
+    result = load("finance.csv", director)
+    assert result.ok is False and result.run is None
+    assert result.upload.status == UploadStatus.FAILED
+    assert result.errors[0]["message"] == "The import failed and nothing was stored (RuntimeError: disk full)."
+    assert FinanceReturn.objects.count() == 0  # the partial write was rolled back
+
+
+@pytest.mark.django_db
+def test_performance_history_lists_every_version_per_metric(director, trust_a):
+    first = load("performance.csv", director)
+    corrected = (FIXTURES / "performance.csv").read_bytes().replace(b"ae,9400,", b"ae,9450,")
+    second = ingest(data=corrected, file_name="perf-v2.csv", user=director)
+    rows = return_history(trust=trust_a, kind="performance", month=M(2016, 4, 1))
+    assert [(r["metric"], r["numerator"], r["is_current"], r["upload_id"]) for r in rows] == [
+        ("ae", 9450, True, second.upload.pk), ("ae", 9400, False, first.upload.pk),
+        ("cancer62", 170, True, first.upload.pk), ("rtt", 18400, True, first.upload.pk)]
