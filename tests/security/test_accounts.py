@@ -183,3 +183,37 @@ def test_four_failures_then_success_resets_the_count(client, director, password)
     for attempt in range(4):
         assert _login(client, "fd_home", f"again-{attempt}").status_code == 200
     assert _login(client, "fd_home", password).status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_failures_are_counted_per_client_address(director, password):
+    """With TRUSTED_PROXY_COUNT set, the lockout uses the forwarded address, not the proxy's."""
+    from django.test import override_settings
+
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        # The attacker forges a first X-Forwarded-For entry; the proxy appends the address it saw.
+        attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5")
+        for attempt in range(5):
+            _login(attacker, "fd_home", f"wrong-{attempt}")
+        assert _login(attacker, "fd_home", password).status_code == 429
+        # The real finance director, through the same proxy from their own address, is not locked out.
+        owner = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        assert _login(owner, "fd_home", password).status_code == 302
+        from axes.models import AccessAttempt
+
+        assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+
+
+def test_client_ip_reads_forwarded_addresses_only_behind_trusted_proxies(rf):
+    from django.test import override_settings
+
+    from stftracker.accounts import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2, 3.3.3.3")
+    assert client_ip(request) == "10.0.0.1"  # no proxy trusted: the header is ignored
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        assert client_ip(request) == "3.3.3.3"
+    with override_settings(TRUSTED_PROXY_COUNT=2):
+        assert client_ip(request) == "2.2.2.2"
+    with override_settings(TRUSTED_PROXY_COUNT=4):
+        assert client_ip(request) == "10.0.0.1"  # fewer entries than proxies: do not guess
