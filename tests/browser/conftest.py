@@ -1,0 +1,108 @@
+"""Browser tests: Playwright (sync API) drives Debian's chromium against pytest-django's live server.
+The demo country is loaded and recomputed for each test (the live server's database is flushed
+between tests)."""
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# between page actions are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"The browser tests need Debian's chromium at {CHROMIUM} (make chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def restore_reference_data():
+    """The flush between live-server tests empties the tables that data migrations fill (the
+    schemes, the role groups); put them back as the migrations do."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from finance.migrations import __name__ as package
+    from stftracker.roles import ROLE_PERMISSIONS
+
+    schemes = __import__(f"{package}.0002_schemes", fromlist=["load_schemes"])
+    schemes.load_schemes(apps, None)
+    extra = __import__("stftracker.migrations.0003_analysts_add_schemes", fromlist=["ADDED"]).ADDED
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])
+        group.permissions.set([Permission.objects.get(content_type__app_label=app, codename=name)
+                               for app, name in wanted])
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from finance.services import recompute
+    from stftracker.demo import load_demo
+
+    restore_reference_data()
+    result = load_demo()
+    recompute()
+    return result
+
+
+class Session:
+    """A signed-in page that records console errors and uncaught exceptions."""
+
+    def __init__(self, page, base_url):
+        self.page, self.base_url, self.errors = page, base_url, []
+        page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def log_in(self, username, password):
+        self.page.goto(self.base_url + "/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("main button[type=submit], main input[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+        assert "/accounts/login/" not in self.page.url, "log in failed"
+
+    def open(self, path):
+        response = self.page.goto(self.base_url + path)
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        self.wait_for_charts()
+        return response
+
+    def wait_for_charts(self):
+        count = self.page.locator("[data-figure]").count()
+        if count:
+            self.page.wait_for_function(
+                "n => document.querySelectorAll('[data-figure].chart-drawn').length === n", arg=count, timeout=30000)
+        return count
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def session_for(browser, live_server):
+    contexts = []
+
+    def make(username, password, *, width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        session = Session(context.new_page(), live_server.url)
+        session.log_in(username, password)
+        return session
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,129 @@
+"""The dashboards in a real browser: pages load without console errors, every chart draws, the
+league table sorts and filters, the what-if panel changes the figure; screenshots of each page."""
+import pytest
+
+from trusts.models import Footprint, Region
+
+pytestmark = pytest.mark.browser
+
+ANALYST = ("analyst", "analyst-demo-2016")
+DIRECTOR = ("fd", "finance-director-demo-2016")
+
+
+def assert_charts_drawn(session, expected):
+    count = session.page.locator("[data-figure]").count()
+    assert count == expected
+    for index in range(count):
+        container = session.page.locator("[data-figure]").nth(index)
+        assert container.locator("svg.main-svg").count() >= 1, f"chart {index} has no SVG"
+
+
+def test_every_page_loads_and_draws_its_charts(demo, session_for):
+    region = Region.objects.order_by("name").first()
+    footprint = Footprint.objects.filter(region=region).order_by("name").first()
+    trust = demo.finance_director_trust
+    session = session_for(*ANALYST)
+    pages = [
+        ("overview", "/", 2),
+        ("regions", "/regions/", 0),
+        ("footprints", "/footprints/", 0),
+        ("region", f"/regions/{region.code}/", 3),
+        ("footprint", f"/footprints/{footprint.code}/", 2),
+        ("trust", f"/trusts/{trust.org_code}/?year=2016-17&quarter=3", 5),  # waterfall, finance, 3 SPC
+    ]
+    for name, path, charts in pages:
+        session.open(path)
+        assert_charts_drawn(session, charts)
+        assert session.page.locator("h1").count() == 1
+        assert session.page.locator("main#main").count() == 1
+        assert "Data as at" in session.page.locator(".data-strip").inner_text()
+        session.screenshot(name)
+    assert session.errors == []
+
+
+def test_pages_read_well_on_a_phone(demo, session_for):
+    session = session_for(*DIRECTOR, width=390, height=844)
+    session.open("/")
+    assert_charts_drawn(session, 2)
+    # Nothing but the tables' own scrolling boxes is wider than the screen.
+    overflow = session.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    session.screenshot("overview-phone")
+    session.open(f"/trusts/{demo.finance_director_trust.org_code}/?year=2016-17&quarter=3")
+    assert session.page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    session.screenshot("trust-phone")
+    assert session.errors == []
+
+
+def column_values(page, index):
+    return page.evaluate(
+        """i => Array.from(document.querySelectorAll('table.league tbody tr'))
+                 .map(tr => tr.children[i].getAttribute('data-value'))""", index)
+
+
+def test_league_table_sorts_with_aria_sort_and_filters(demo, session_for):
+    session = session_for(*ANALYST)
+    session.open("/?year=2016-17&quarter=3")
+    page = session.page
+    headers = page.locator("table.league thead th")
+    labels = [headers.nth(i).inner_text().strip() for i in range(headers.count())]
+    withheld = labels.index("Withheld")
+    header = headers.nth(withheld)
+    header.locator("a").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [float(v) for v in column_values(page, withheld)]
+    assert values == sorted(values) and values[0] < values[-1]
+    header.locator("a").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = [float(v) for v in column_values(page, withheld)]
+    assert values == sorted(values, reverse=True)
+    assert headers.nth(0).get_attribute("aria-sort") == "none"
+    assert "sorted by Withheld, descending" in page.locator("#league-count").inner_text()
+    # Sorting is keyboard-operable: the header is a link.
+    trust_header = headers.nth(0)
+    trust_header.locator("a").focus()
+    page.keyboard.press("Enter")
+    assert trust_header.get_attribute("aria-sort") == "ascending"
+    # Filtering goes through the GET form (works without JavaScript).
+    page.select_option("#filter-status", "partial")
+    page.click(".filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "status=partial" in page.url
+    statuses = page.locator("table.league tbody .status")
+    assert statuses.count() > 0
+    assert {statuses.nth(i).inner_text().strip() for i in range(statuses.count())} == {"◐ Partial"}
+    session.wait_for_charts()
+    session.screenshot("overview-filtered")
+    assert session.errors == []
+
+
+def test_what_if_panel_changes_the_figure(demo, session_for):
+    trust = demo.finance_director_trust
+    session = session_for(*DIRECTOR)
+    session.open(f"/trusts/{trust.org_code}/?year=2016-17&quarter=3")
+    page = session.page
+    assert page.locator("#figure-what-if").count() == 0
+    stored = page.locator("#stored-heading + p .status").inner_text()
+    page.fill("#wi-perf_ae", "99")
+    page.fill("#wi-perf_rtt", "99")
+    page.fill("#wi-perf_cancer62", "99")
+    page.click(".what-if-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    session.wait_for_charts()
+    assert_charts_drawn(session, 6)
+    earned = page.evaluate("document.getElementById('figure-what-if').data.find(t => t.name === 'Earned').y")
+    assert len(earned) == 2 and earned[1] > earned[0], (stored, earned)
+    assert "✓ Full" in page.locator(".what-if-result").inner_text()
+    # And the other way: a YTD actual far below the plan fails the finance test.
+    page.fill("#wi-perf_ae", "")
+    page.fill("#wi-perf_rtt", "")
+    page.fill("#wi-perf_cancer62", "")
+    page.fill("#wi-actual_ytd", "-99000000")
+    page.click(".what-if-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    session.wait_for_charts()
+    earned = page.evaluate("document.getElementById('figure-what-if').data.find(t => t.name === 'Earned').y")
+    assert earned[1] == 0
+    page.locator("#what-if-heading").scroll_into_view_if_needed()
+    session.screenshot("trust-what-if")
+    assert session.errors == []
