@@ -106,7 +106,7 @@ class IngestResult:
             lines.append(f"skipped {counts['skipped']} rows of {orgs} organisations not in the trust register "
                          f"or outside the scheme:")
             for reason, number in sorted(self.notes.get("skipped_reasons", {}).items()):
-                lines.append(f"  {number} rows: {reason}")
+                lines.append(f"  {number} row{'' if number == 1 else 's'}: {reason}")
         for note, value in self.notes.items():
             if note in {"trust_types_guessed"}:
                 lines.append(f"{value} new trusts were given a type guessed from their name (check them)")
@@ -248,7 +248,8 @@ def _skipped_notes(skipped):
         number = item.get("rows", 1)
         total += number
         reasons[item["reason"]] = reasons.get(item["reason"], 0) + number
-        orgs.add(item["org_code"])
+        if item["org_code"] not in {"", "-"}:  # the England total row is no organisation
+            orgs.add(item["org_code"])
     return total, {"skipped_orgs": len(orgs), "skipped_reasons": reasons}
 
 

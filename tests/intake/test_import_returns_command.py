@@ -34,8 +34,8 @@ def test_imports_several_files_and_reports_each(admin_account, trust_a, trust_b)
     assert "== " + str(FIXTURES / "finance.csv") in out
     assert "kind: finance (Monthly finance returns); rows: 3; status: stored" in out
     assert "kind: ae_nhse (NHS England A&E monthly CSV); rows: 4; status: stored" in out
-    assert "1 rows: England total row (no organisation code)" in out
-    assert "1 rows: not an NHS trust in the trust register" in out
+    assert "1 row: England total row (no organisation code)" in out
+    assert "1 row: not an NHS trust in the trust register" in out
     assert FinanceReturn.objects.count() == 3 and PerformanceReturn.objects.count() == 2
     assert set(Upload.objects.values_list("source", "uploaded_by__username")) == {("command", "root")}
 

@@ -166,7 +166,7 @@ def test_nhs_england_monthly_csv(analyst, trust_a, trust_b):
     assert result.ok, result.errors
     assert ae_rows() == [("RAA", M(2016, 4, 1), 11190, 12000), ("RBB", M(2016, 4, 1), 4700, 5000)]
     assert [(s["row"], s["org_code"]) for s in result.skipped] == [(2, "-"), (5, "NLO01")]
-    assert result.counts["skipped"] == 2
+    assert result.counts["skipped"] == 2 and result.notes["skipped_orgs"] == 1  # the total row is no organisation
     booked = load("ae_nhse_booked.csv", analyst)
     assert booked.ok, booked.errors
     # 11000 + 1000 + 100 booked attendances; 900 + 20 + 5 over four hours.
