@@ -9,6 +9,7 @@ from trusts.parsing import (
     Parsed,
     RowReader,
     Table,
+    as_table,
     check_duplicates,
     check_header,
     parse_money,
@@ -23,6 +24,7 @@ FINANCE_COLUMNS = ["org_code", "period", "plan_ytd", "actual_ytd", "forecast_out
 
 
 def parse_plans(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="plans")
     positions = check_header(table.header, PLAN_COLUMNS)
     for number, cells in table.numbered():
@@ -43,6 +45,7 @@ def parse_plans(table: Table) -> Parsed:
 
 
 def parse_finance(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="finance")
     positions = check_header(table.header, FINANCE_COLUMNS)
     for number, cells in table.numbered():

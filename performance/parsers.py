@@ -29,6 +29,7 @@ from trusts.parsing import (
     Parsed,
     RowReader,
     Table,
+    as_table,
     check_duplicates,
     check_header,
     normalise_header,
@@ -82,6 +83,7 @@ def parse_metric(text):
 
 
 def parse_performance(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="performance")
     positions = check_header(table.header, PERFORMANCE_COLUMNS)
     for number, cells in table.numbered():
@@ -103,6 +105,7 @@ def parse_performance(table: Table) -> Parsed:
 
 
 def parse_trajectories(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="trajectories")
     positions = check_header(table.header, TRAJECTORY_COLUMNS)
     for number, cells in table.numbered():
@@ -149,6 +152,7 @@ def _aggregate(parsed, groups):
 
 
 def parse_ae_nhse(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="ae_nhse")
     positions = nhse_positions(table.header)
     groups = {}
@@ -193,6 +197,7 @@ def parse_tidy_type(text):
 
 
 def parse_ae_tidy(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="ae_tidy")
     positions = check_header(table.header, TIDY_COLUMNS, ["admissions"])
     groups, seen = {}, {}

@@ -19,6 +19,7 @@ from .parsing import (
     Parsed,
     RowReader,
     Table,
+    as_table,
     check_duplicates,
     check_header,
     normalise_header,
@@ -63,6 +64,7 @@ def _text(text, *, required=True, limit=200):
 
 
 def parse_trusts(table: Table) -> Parsed:
+    table = as_table(table)
     parsed = Parsed(kind="trusts")
     positions = check_header(table.header, TRUST_COLUMNS[:4], ["footprint"])
     for number, cells in table.numbered():
@@ -98,6 +100,10 @@ def etr_table_positions(table: Table) -> dict:
 
 def parse_ods_etr(table: Table) -> Parsed:
     """Rows of the ODS trust list. Welsh trusts (national grouping W00) are skipped and counted."""
+    if not isinstance(table, Table):
+        table = as_table(table)
+        if not is_etr_header(table.header):  # the published file: its first line is a trust
+            table = Table(header=[], rows=[table.header] + table.rows, first_row_number=1, has_header=False)
     parsed = Parsed(kind="ods_etr")
     positions = etr_table_positions(table)
     for number, cells in table.numbered():

@@ -116,6 +116,15 @@ def read_table(data: bytes, *, has_header: bool | None = True) -> Table:
     return Table(header=header, rows=rows[1:], first_row_number=2, has_header=True)
 
 
+def as_table(source, *, has_header: bool = True) -> Table:
+    """A Table from a Table, bytes, or a binary file-like object (so ``parse_<kind>`` takes any)."""
+    if isinstance(source, Table):
+        return source
+    if hasattr(source, "read"):
+        source = source.read()
+    return read_table(bytes(source), has_header=has_header)
+
+
 def decode_text(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise FileError("The file is not a CSV or XLSX file (it looks binary).")

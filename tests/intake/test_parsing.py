@@ -137,3 +137,20 @@ def test_xlsx_cells_as_text():
     assert xlsx_cell_text(datetime.datetime(2016, 8, 1)) == "2016-08-01"
     assert xlsx_cell_text(None) == "" and xlsx_cell_text(True) == "yes"
     assert xlsx_cell_text(float("nan")) == "nan"
+
+
+def test_kind_parsers_read_a_stream_and_touch_no_database():
+    import io
+
+    from finance.parsers import parse_finance
+    from tests.conftest import FIXTURES
+    from trusts.parsers import parse_ods_etr
+
+    parsed = parse_finance(io.BytesIO((FIXTURES / "finance.csv").read_bytes()))
+    assert [(r["row"], r["org_code"], str(r["plan_ytd"])) for r in parsed.rows] == [
+        (2, "RAA", "-100000.00"), (3, "RAA", "-200000.00"), (4, "RAA", "-300000.00")]
+    etr = parse_ods_etr((FIXTURES / "etr.csv").read_bytes())
+    assert [r["org_code"] for r in etr.rows] == ["RAA", "RNW", "RMH", "RCL"]
+    assert etr.rows[0]["row"] == 1 and etr.skipped[0]["row"] == 5
+    with pytest.raises(HeaderError, match="Missing column 'forecast_outturn'"):
+        parse_finance(b"org_code,period,plan_ytd,actual_ytd\r\nRAA,2016-04,1,2\r\n")
