@@ -8,6 +8,7 @@ import hashlib
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -112,6 +113,10 @@ class EligibilityRecordSerializer(serializers.Serializer):
     record = EligibilityRecordField()
 
 
+SCHEME_RULE_FIELDS = ["weights", "standards", "phasing", "applicability", "notes", "source_document", "source_url"]
+RECORDS_CACHE_SECONDS = 600
+
+
 def last_recompute():
     """(id, finished_at) of the latest finished recompute, or (None, None)."""
     latest = (
@@ -127,8 +132,9 @@ class EligibilityListMixin:
     """A paginated (or, as CSV, complete) list of eligibility records that answers conditional requests.
 
     The validators come from the data, not from the page: ETag from the newest ``computed_at`` of the
-    filtered rows, their number, the latest finished recompute and the request (path, query string
-    and format); Last-Modified from the newer of the two dates. Two queries, whatever the rows.
+    filtered rows, their number, the latest finished recompute and the request (URL and format);
+    Last-Modified from the newer of the two dates. Two queries, whatever the rows. The answer is
+    cached under its ETag, so a repeated request costs those two queries and no serialisation.
     """
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -163,25 +169,36 @@ class EligibilityListMixin:
             str(part)
             for part in (
                 summary["newest"] and summary["newest"].isoformat(), summary["rows"], run_id,
-                run_finished and run_finished.isoformat(), self.request.get_full_path(),
+                run_finished and run_finished.isoformat(), self.request.build_absolute_uri(),
                 self.request.accepted_renderer.format,
             )
         )
         return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32]), last_modified
 
-    def list(self, request, *args, **kwargs):
+    def records(self, queryset):
+        """The answer's data: every record flat for CSV, else one page of records."""
         from .eligibility import entitlement_record, flat_record
 
+        # The records use the scheme's code only: leave its rule data in the database.
+        queryset = queryset.defer(*(f"scheme__{name}" for name in SCHEME_RULE_FIELDS))
+        if self.request.accepted_renderer.format == "csv":
+            return [flat_record(entitlement_record(row)) for row in queryset]
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response([entitlement_record(row) for row in page]).data
+
+    def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
         etag, last_modified = self.validators(queryset)
         timestamp = int(last_modified.timestamp()) if last_modified else None
         response = get_conditional_response(request, etag=etag, last_modified=timestamp)
         if response is None:
-            if request.accepted_renderer.format == "csv":
-                response = Response([flat_record(entitlement_record(row)) for row in queryset])
-            else:
-                page = self.paginate_queryset(queryset)
-                response = self.get_paginated_response([entitlement_record(row) for row in page])
+            # The ETag names this data version, query and format: a cached answer under it is current.
+            key = f"api:eligibility:{etag}"
+            data = cache.get(key)
+            if data is None:
+                data = self.records(queryset)
+                cache.set(key, data, timeout=RECORDS_CACHE_SECONDS)
+            response = Response(data)
         response["ETag"] = etag
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)

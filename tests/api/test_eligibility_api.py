@@ -246,3 +246,16 @@ def test_one_trusts_eligibility_as_csv_and_unknown_trust(analyst, country):
     assert 'filename="stf-eligibility-RHOME.csv"' in response["Content-Disposition"]
     assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 3
     assert client.get("/api/v1/trusts/RNONE/eligibility/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_recompute_is_seen_at_once_although_answers_are_cached(analyst, country):
+    client = token_client(analyst)
+    params = {"org_code": "RHOME", "year": "2016-17", "quarter": 1}
+    assert client.get(URL, params).json()["results"][0]["status"] == "full"
+    row = country["home_q1"]
+    row.status, row.earned, row.withheld = "finance_failed", Decimal("0.00"), Decimal("250000.00")
+    row.computed_at = COMPUTED_AT + datetime.timedelta(seconds=1)
+    row.save()
+    record = client.get(URL, params).json()["results"][0]
+    assert (record["status"], record["earned"], record["withheld"]) == ("finance_failed", "0.00", "250000.00")

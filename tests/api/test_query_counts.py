@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -44,6 +45,7 @@ def build_country(count):
 
 
 def queries_for(client, url):
+    cache.clear()  # the cold path: nothing cached from an earlier request
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.content[:300]
@@ -59,6 +61,7 @@ def test_queries_per_request_are_bounded(django_assert_max_num_queries, trust_co
                        trusts=trusts if role == "director" else ())
     client = token_client(user)
     for url in ENDPOINTS:
+        cache.clear()
         with django_assert_max_num_queries(MAX_QUERIES):
             response = client.get(url)
         assert response.status_code == 200, url
@@ -79,3 +82,16 @@ def test_queries_are_the_same_for_50_trusts_as_for_5(role):
         trust.uploads.clear()
     with_5 = {url: queries_for(client, url) for url in ENDPOINTS}
     assert with_50 == with_5
+
+
+@pytest.mark.django_db
+def test_a_repeated_eligibility_request_is_answered_from_the_cache(analyst):
+    build_country(5)
+    client = token_client(analyst)
+    url = "/api/v1/eligibility/?year=2016-17&quarter=2"
+    cold = queries_for(client, url)
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url)
+    assert again.content == first.content
+    assert len(captured) == 3 < cold  # token, freshness of the rows, latest recompute
