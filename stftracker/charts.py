@@ -149,6 +149,11 @@ def status_scatter(rows, *, title="Trusts by finance variance and A&E performanc
     return {"data": traces, "layout": layout}
 
 
+def short_period(label):
+    """ "2016-17 Q3" -> "Q3" (the small multiples show one year; their heading names it)."""
+    return label.rsplit(" ", 1)[-1]
+
+
 def small_multiples(rows, *, title="Earned and withheld per quarter, by footprint", columns=3):
     """One subplot per footprint: stacked earned / withheld / pending bars per quarter.
     ``rows``: tidy {group, period, earned, withheld, pending}. The axes share a y range so that
@@ -182,7 +187,7 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
                                        ("pending", "Pending", GREY)):
             traces.append({
                 "type": "bar", "name": label, "legendgroup": measure, "showlegend": index == 0,
-                "x": [r["period"] for r in group_rows], "y": [number(r[measure]) for r in group_rows],
+                "x": [short_period(r["period"]) for r in group_rows], "y": [number(r[measure]) for r in group_rows],
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
                 "marker": {"color": colour},
                 "hovertemplate": group + "<br>%{x}: " + label + " £%{y:,.0f}<extra></extra>",

@@ -186,6 +186,10 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
         stem = "-".join(filter(None, ["stf", (area or {}).get("code", "national") if area else "national",
                                       period.scheme, f"q{period.quarter}"]))
         return csv_download(request, {**{c.name: c for c in built}, **tables}, stem)
+    # An area page does not repeat its own region (or footprint) in every row.
+    hidden = {"region_name"} if region else {"region_name", "footprint_name"} if footprint else set()
+    shown_columns = [c for c in LEAGUE_COLUMNS if c[0] not in hidden]
+    shown_keys = {c[0] for c in shown_columns}
     options = selectors.filter_options()
     if region:
         options["footprints"] = [f for f in options["footprints"] if f["region__code"] == region]
@@ -193,8 +197,8 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
         headline=selectors.headline(quarter_rows),
         charts=built,
         league=league, league_total=len(quarter_rows), filters=filters, sort=sort, direction=direction,
-        league_columns=[(key, label, kind) for key, label, _, kind in LEAGUE_COLUMNS],
-        league_headers=league_headers(sort, direction), options=options, failing=failing, failing_periods=failing_periods,
+        league_columns=[(key, label, kind) for key, label, _, kind in shown_columns],
+        league_headers=[h for h in league_headers(sort, direction) if h["key"] in shown_keys], options=options, failing=failing, failing_periods=failing_periods,
         status_choices=[(s, charts.STATUS_STYLE[s]["label"]) for s in charts.STATUS_ORDER],
         filtered=any(filters.values()),
     )

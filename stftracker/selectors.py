@@ -148,7 +148,7 @@ def reason_rows(rows):
 def group_totals(rows, key):
     """Money per group (``key`` a row field, e.g. footprint_name) and period, for small multiples."""
     sums = {}
-    for row in sorted(rows, key=lambda r: (r[key] or "", r["period"].key)):
+    for row in sorted(rows, key=lambda r: (not r[key], r[key] or "", r["period"].key)):  # "No footprint" last
         group = row[key] or "No footprint"
         entry = sums.setdefault((group, row["period"].label),
                                 {"group": group, "period": row["period"].label, "earned": ZERO,
