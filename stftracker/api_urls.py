@@ -2,9 +2,13 @@
 from django.contrib.auth.views import redirect_to_login
 from django.urls import path, re_path
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
-from rest_framework.routers import DefaultRouter
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from finance import api as finance_api
 from performance import api as performance_api
@@ -32,12 +36,33 @@ class SwaggerView(SpectacularSwaggerSplitView):
         return super().handle_exception(exc)
 
 
-router = DefaultRouter()
+class ApiRoot(APIView):
+    """STF Tracker API, version 1: where each list lives. Send ``Authorization: Token <token>``
+    (create one at /accounts/tokens/) or use a logged-in session."""
+
+    ENDPOINTS = {
+        "eligibility": "api-eligibility",
+        "trusts": "api-trust-list",
+        "schemes": "api-scheme-list",
+        "finance_returns": "api-finance-returns",
+        "performance_returns": "api-performance-returns",
+        "uploads": "api-upload-list",
+        "schema": "api-schema",
+        "docs": "api-docs",
+    }
+
+    @extend_schema(exclude=True)
+    def get(self, request, format=None):
+        return Response({name: reverse(url_name, request=request) for name, url_name in self.ENDPOINTS.items()})
+
+
+router = SimpleRouter()
 router.register("trusts", trusts_api.TrustViewSet, basename="api-trust")
 router.register("schemes", finance_api.SchemeViewSet, basename="api-scheme")
 router.register("uploads", finance_api.UploadViewSet, basename="api-upload")
 
 urlpatterns = [
+    path("", ApiRoot.as_view(), name="api-root"),
     path("eligibility/", finance_api.EligibilityList.as_view(), name="api-eligibility"),
     re_path(
         r"^trusts/(?P<org_code>[A-Za-z0-9]{3,8})/eligibility/$",

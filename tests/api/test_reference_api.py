@@ -66,3 +66,18 @@ def test_schemes_are_read_only(admin_user_):
     client = token_client(admin_user_, read_only=False)
     assert client.post("/api/v1/schemes/", {"code": "2019-20"}).status_code == 405
     assert client.delete("/api/v1/schemes/2016-17/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_api_root_lists_every_list(nobody):
+    body = token_client(nobody).get("/api/v1/").json()
+    assert body == {
+        "eligibility": "http://testserver/api/v1/eligibility/",
+        "trusts": "http://testserver/api/v1/trusts/",
+        "schemes": "http://testserver/api/v1/schemes/",
+        "finance_returns": "http://testserver/api/v1/returns/finance/",
+        "performance_returns": "http://testserver/api/v1/returns/performance/",
+        "uploads": "http://testserver/api/v1/uploads/",
+        "schema": "http://testserver/api/v1/schema/",
+        "docs": "http://testserver/api/v1/docs/",
+    }
