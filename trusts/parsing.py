@@ -430,7 +430,9 @@ class RowReader:
         self.ok = False
         label = self.labels.get(column, column)
         shown = "" if value is None else str(value)
-        self.parsed.error(self.row, label, shown, f"{shown!r} {message}" if shown and message[0].islower() else message)
+        if message[0].islower():
+            message = f"{shown!r} {message}" if shown else f"The cell {message}"
+        self.parsed.error(self.row, label, shown, message)
 
 
 def check_duplicates(parsed: Parsed, key_fields, column_label):
