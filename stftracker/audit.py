@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from finance.models import Allocation, Scheme
 from trusts.models import Trust, Upload
@@ -272,6 +273,7 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
 
 
 @login_required
+@require_GET
 def audit_log(request):
     """Recent changes and uploads, for analysts and admins only."""
     if not is_analyst(request.user):

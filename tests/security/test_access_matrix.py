@@ -32,6 +32,7 @@ API_ANON = 401  # the API answers with a token challenge
 
 # (url, {role: status}) for GET requests. {home}/{other} are the trusts' ODS codes.
 PAGES = [
+    row("/healthz", 200, 200, 200, 200, 200),
     row("/", LOGIN, 200, 200, 200, 200),
     row("/regions/", LOGIN, 200, 200, 200, 200),
     row("/regions/{home_region}/", LOGIN, 200, 200, 200, 200),
@@ -54,8 +55,15 @@ PAGES = [
     row("/uploads/{other_upload}/", LOGIN, 200, 404, 200, 200),
     row("/uploads/999999/", LOGIN, 404, 404, 404, 404),
     row("/uploads/templates/finance.csv", LOGIN, 200, 200, 200, 200),
+    row("/uploads/templates/finance.xlsx", LOGIN, 200, 200, 200, 200),
+    row("/uploads/templates/nonsense.csv", LOGIN, 404, 404, 404, 404),
+    row("/uploads/preview/", LOGIN, 405, 405, 405, 405),  # POST only
+    row("/uploads/confirm/", LOGIN, 405, 405, 405, 405),
+    row("/accounts/logout/", 405, 405, 405, 405, 405),
+    row("/accounts/tokens/{director_token}/revoke/", 405, 405, 405, 405, 405),
     row("/accounts/", LOGIN, 200, 200, 200, 200),
     row("/accounts/password/", LOGIN, 200, 200, 200, 200),
+    row("/accounts/password/done/", LOGIN, 200, 200, 200, 200),
     row("/accounts/tokens/", LOGIN, 200, 200, 200, 200),
     row("/accounts/login/", 200, 302, 302, 302, 302),
     row("/audit/", LOGIN, 200, 403, 403, 200),
@@ -63,11 +71,14 @@ PAGES = [
     row("/admin/", LOGIN, 302, 302, 302, 200),
     row("/admin/trusts/trust/", LOGIN, 302, 302, 302, 200),
     # API
+    row("/api/v1/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/eligibility/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/eligibility/?org_code={other}", API_ANON, 200, 200, 200, 200),
     row("/api/v1/trusts/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/trusts/{other}/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/trusts/{other}/eligibility/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/schemes/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/schemes/2016-17/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/returns/finance/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/returns/performance/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/uploads/", API_ANON, 200, 200, 200, 200),
@@ -75,6 +86,20 @@ PAGES = [
     row("/api/v1/uploads/{other_upload}/", API_ANON, 200, 404, 200, 200),
     row("/api/v1/schema/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/docs/", LOGIN, 200, 200, 200, 200),
+]
+
+
+# (url, {role: status}) for POST requests with no or meaningless data: what each role is told.
+POSTS = [
+    row("/accounts/logout/", 302, 302, 302, 302, 302),
+    row("/uploads/preview/", LOGIN, 400, 400, 400, 400),  # no file: the form says so
+    row("/uploads/confirm/", LOGIN, 302, 302, 302, 302),  # no preview: back to the upload page
+    # Only the token's owner may revoke it (the director revokes it; the others are told it does not exist).
+    row("/accounts/tokens/{director_token}/revoke/", LOGIN, 404, 302, 404, 404),
+    row("/api/v1/uploads/", API_ANON, 400, 400, 400, 400),  # no file
+    row("/api/v1/eligibility/", API_ANON, 405, 405, 405, 405),
+    row("/api/v1/returns/finance/", API_ANON, 405, 405, 405, 405),
+    row("/audit/", LOGIN, 405, 405, 405, 405),  # a read-only page
 ]
 
 
@@ -98,9 +123,12 @@ def world(people, home_trust, other_trust):
             )
             PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), upload=upload)
     from finance.services import recompute
+    from stftracker.tokens import create_token
 
     recompute()
+    token, _ = create_token(user=people["director"], name="notebook", read_only=True, days=30)
     return {
+        "director_token": token.pk,
         "home": home_trust.org_code,
         "other": other_trust.org_code,
         "home_region": home_trust.region.code,
@@ -123,6 +151,40 @@ def test_access_matrix(people, world, url, expected):
     path = url.format(**world)
     actual = {role: _client(people, role).get(path).status_code for role in ROLES}
     assert actual == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "expected"), POSTS, ids=[url for url, _ in POSTS])
+def test_access_matrix_of_posts(people, world, url, expected):
+    path = url.format(**world)
+    actual = {role: _client(people, role).post(path).status_code for role in ROLES}
+    assert actual == expected
+
+
+def _url_names():
+    """Every named URL of the site outside the admin, as the resolver has them now."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    yield from walk(pattern.url_patterns, route)
+            elif pattern.name:
+                yield pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_of_the_site_is_in_the_matrix():
+    """A new page or endpoint fails this test until the matrix says who may open it."""
+    from django.urls import resolve
+
+    sample = {"home": "RHOME", "other": "ROTHR", "home_region": "Y1", "home_footprint": "E54", "home_upload": 1,
+              "other_upload": 2, "director_token": 3}
+    covered = {resolve(url.format(**sample).split("?")[0]).url_name for url, _ in PAGES + POSTS}
+    assert _url_names() - covered == set()
 
 
 @pytest.mark.django_db
