@@ -27,6 +27,9 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's own rule): a link or an image cannot log anyone out."""

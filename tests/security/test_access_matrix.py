@@ -209,6 +209,15 @@ def test_director_reads_only_their_own_returns_through_the_api(people, world):
     assert {u["id"] for u in uploads} == {world["home_upload"]}
     body = client.get("/api/v1/returns/finance/").content.decode()
     assert not [leak for leak in LEAKS if leak in body]
+    # The same through an API token, as a script would ask.
+    from stftracker.tokens import create_token
+
+    _, secret = create_token(user=people["director"], name="script", read_only=True, days=1)
+    scripted = Client(HTTP_AUTHORIZATION=f"Token {secret}")
+    rows = scripted.get("/api/v1/returns/finance/").json()["results"]
+    assert {r["org_code"] for r in rows} == {world["home"]}
+    assert scripted.get("/api/v1/returns/finance/", {"org_code": world["other"]}).json()["count"] == 0
+    assert scripted.get(f"/api/v1/uploads/{world['other_upload']}/").status_code == 404
     # The analyst sees both trusts.
     rows = _client(people, "analyst").get("/api/v1/returns/finance/").json()["results"]
     assert {r["org_code"] for r in rows} == {world["home"], world["other"]}

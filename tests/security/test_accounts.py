@@ -45,6 +45,7 @@ def test_wrong_password_is_refused_with_a_message(client, director):
     response = _login(client, "fd_home", "not-the-password")
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+    assert "After 5 failed attempts the account is locked for an hour" in response.content.decode()
     assert client.get("/accounts/").status_code == 302
 
 
