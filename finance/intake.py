@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from finance.models import Entitlement, Scheme
@@ -378,7 +378,13 @@ def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bo
     except Exception as exc:  # noqa: BLE001 - the failure is recorded on the upload the user sees
         logger.exception("Import of %s failed", file_name)
         result.ok = False
-        result.errors = [_file_error(f"The import failed and nothing was stored ({exc.__class__.__name__}: {exc}).")]
+        if isinstance(exc, IntegrityError):
+            # The database's one-current-row constraints caught a concurrent upload of the same returns.
+            message = ("Another upload changed the same returns at the same moment, so nothing from this file "
+                       "was stored: upload it again.")
+        else:
+            message = f"The import failed and nothing was stored ({exc.__class__.__name__}: {exc})."
+        result.errors = [_file_error(message)]
         upload = Upload(uploaded_by_id=user_id, kind=result.kind or "", file_name=file_name[:255],
                         sha256=result.sha256, size_bytes=len(data), row_count=result.row_count, source=source,
                         status=UploadStatus.FAILED, errors=result.errors)

@@ -317,3 +317,22 @@ def test_performance_history_lists_every_version_per_metric(director, trust_a):
     assert [(r["metric"], r["numerator"], r["is_current"], r["upload_id"]) for r in rows] == [
         ("ae", 9450, True, second.upload.pk), ("ae", 9400, False, first.upload.pk),
         ("cancer62", 170, True, first.upload.pk), ("rtt", 18400, True, first.upload.pk)]
+
+
+@pytest.mark.django_db
+def test_a_concurrent_upload_of_the_same_returns_is_refused_cleanly(director, trust_a, monkeypatch):
+    """Another upload stores the same month between this file's diff and its write."""
+    import finance.intake_services as services
+    from tests.factories import FinanceReturnFactory
+
+    real = services.supersede
+
+    def racing(model, plan, **kwargs):
+        FinanceReturnFactory(trust=trust_a, month=M(2016, 4, 1))  # the other upload wins the race
+        return real(model, plan, **kwargs)
+
+    monkeypatch.setattr(services, "supersede", racing)
+    result = load("finance.csv", director)
+    assert result.upload.status == UploadStatus.FAILED
+    assert result.errors[0]["message"].startswith("Another upload changed the same returns at the same moment")
+    assert FinanceReturn.objects.count() == 0  # the racing row was written in the rolled-back transaction too
