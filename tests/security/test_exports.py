@@ -125,3 +125,37 @@ def test_download_names_cannot_break_the_header():
     assert response["Content-Disposition"] == 'attachment; filename="eligibility-2016-17.xlsx"'
     _, rows = _read_xlsx(response.content)
     assert rows[1][0].value == "'=1"
+
+
+EVIL_FILE = "=2+5+cmd|' /C calc'!A0.csv"
+EVIL_NAME = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+@pytest.mark.django_db
+def test_downloads_of_the_site_neutralise_what_users_typed(client, director, home_trust):
+    """A file name chosen by a finance director and a trust name from an import reach CSV downloads."""
+    import datetime
+
+    from finance.services import recompute
+    from tests.factories import AllocationFactory, FinanceReturnFactory, UploadFactory
+
+    home_trust.name = EVIL_NAME
+    home_trust.save()
+    upload = UploadFactory(uploaded_by=director, file_name=EVIL_FILE)
+    upload.trusts.add(home_trust)
+    AllocationFactory(trust=home_trust)
+    FinanceReturnFactory(trust=home_trust, month=datetime.date(2016, 6, 1), upload=upload)
+    recompute()
+    client.force_login(director)
+
+    uploads_csv = client.get(f"/trusts/{home_trust.org_code}/", {"format": "csv", "chart": "uploads"})
+    assert uploads_csv.status_code == 200
+    cells = [cell for line in csv.reader(io.StringIO(uploads_csv.content.decode())) for cell in line]
+    assert "'" + EVIL_FILE in cells
+    assert EVIL_FILE not in cells
+
+    eligibility_csv = client.get("/api/v1/eligibility/", {"format": "csv"})
+    assert eligibility_csv.status_code == 200
+    cells = [cell for line in csv.reader(io.StringIO(eligibility_csv.content.decode())) for cell in line]
+    assert "'" + EVIL_NAME in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "@", "+")) or (cell.startswith("-") and not cell[1:2].isdigit())]
