@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 
 from trusts.exports import csv_response
 
@@ -196,7 +197,8 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
     context.update(
         headline=selectors.headline(quarter_rows),
         charts=built,
-        league=league, league_total=len(quarter_rows), filters=filters, sort=sort, direction=direction,
+        league=league, league_total=len(quarter_rows),
+        trust_url=reverse("trust-detail", args=["__CODE__"]) + f"?year={period.scheme}&quarter={period.quarter}", filters=filters, sort=sort, direction=direction,
         league_columns=[(key, label, kind) for key, label, _, kind in shown_columns],
         league_headers=[h for h in league_headers(sort, direction) if h["key"] in shown_keys], options=options, failing=failing, failing_periods=failing_periods,
         status_choices=[(s, charts.STATUS_STYLE[s]["label"]) for s in charts.STATUS_ORDER],

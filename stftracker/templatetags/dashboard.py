@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from stftracker.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
 
@@ -85,3 +86,28 @@ def sort_value(row, column):
 @register.filter
 def metric_label(code):
     return METRIC_LABELS.get(code, code)
+
+
+@register.simple_tag
+def league_row(row, columns, trust_url):
+    """One league table row, built in one go (the table has a row per trust): the trust's name
+    links to its page; every cell carries the raw value a script sorts by."""
+    cells = [format_html('<th scope="row" data-value="{}"><a href="{}">{}</a> <span class="org-code">{}</span></th>',
+                         row["trust_name"], trust_url.replace("__CODE__", row["org_code"]), row["trust_name"],
+                         row["org_code"])]
+    for column in columns[1:]:
+        numeric = column[2] in ("money", "percent")
+        cells.append(format_html('<td data-value="{}"{}>{}</td>', sort_value(row, column),
+                                 mark_safe(' class="num"') if numeric else "", cell(row, column)))
+    return mark_safe("<tr>" + "".join(cells) + "</tr>")
+
+
+@register.simple_tag
+def table_rows(rows, columns):
+    """The body rows of a chart's data table, built in one go."""
+    out = []
+    for row in rows:
+        cells = [format_html("<td{}>{}</td>", mark_safe(' class="num"') if column[2] in ("money", "percent") else "",
+                             cell(row, column)) for column in columns]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("".join(out))
