@@ -310,3 +310,44 @@ class OnQuery(DatabaseLoss):
         if not self.lost and self.when(str(sql).lstrip()):
             self.lost = True
             self.action()
+
+
+# -- the Celery app of this process ------------------------------------------------------------------
+class celery_broker:  # noqa: N801 - used as a context manager
+    """Send this process's tasks to a real broker (e.g. a proxy to Redis) instead of running them
+    in-process; restore the suite's in-process set-up afterwards."""
+
+    KEYS = ("broker_url", "task_always_eager", "task_eager_propagates")
+
+    def __init__(self, url):
+        self.url = url
+
+    def _reset_pools(self, app):
+        from kombu import pools
+
+        pools.reset()  # closes and forgets every pooled broker connection and producer
+        app._after_fork()
+
+    def __enter__(self):
+        from stftracker.celery import app
+
+        self.saved = {key: app.conf[key] for key in self.KEYS}
+        self._reset_pools(app)
+        app.conf.update(broker_url=self.url, task_always_eager=False, task_eager_propagates=False)
+        return app
+
+    def __exit__(self, *exc):
+        from stftracker.celery import app
+
+        self._reset_pools(app)
+        app.conf.update(self.saved)
+
+
+def failsafe_cache_settings(url):
+    """CACHES as in production (Redis) but at ``url``, e.g. a proxy that a test can cut."""
+    from django.conf import settings
+
+    options = dict(settings.CACHES["default"].get("OPTIONS", {})) if "Redis" in settings.CACHES["default"]["BACKEND"] else {}
+    options.setdefault("socket_connect_timeout", 1)
+    options.setdefault("socket_timeout", 1)
+    return {"default": {"BACKEND": "stftracker.cache.FailSafeRedisCache", "LOCATION": url, "OPTIONS": options}}
