@@ -9,16 +9,12 @@ import math
 from decimal import Decimal
 
 NHS_BLUE = "#005eb8"
-DARK_BLUE = "#003087"
 TEXT = "#212b32"
 GREY = "#768692"
 GREEN = "#007f3b"
 RED = "#d5281b"
-DARK_RED = "#8a1538"
-ORANGE = "#ed8b00"
+ORANGE = "#b35c00"  # darker than NHS orange: 4.7:1 on white
 PURPLE = "#330072"
-AQUA = "#00a499"
-WARM_YELLOW = "#ffb81c"
 
 # Status is never shown by colour alone: each has a marker shape and a text glyph as well.
 STATUS_STYLE = {
@@ -44,8 +40,8 @@ REASON_COLOURS = {
     "no_control_total": PURPLE,
     "finance": RED,
     "ae": ORANGE,
-    "rtt": WARM_YELLOW,
-    "cancer62": DARK_RED,
+    "rtt": "#7c2855",
+    "cancer62": "#00786d",
     "other": TEXT,
 }
 

@@ -363,3 +363,19 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, url):
     upload.trusts.add(*__import__("trusts.models", fromlist=["Trust"]).Trust.objects.all())
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries for 4 trusts, {large} for 12"
+
+
+# --- plotly.min.js: found by the static files machinery, never committed ----------------------
+
+def test_collectstatic_copies_plotly_from_the_installed_package(tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    copied = tmp_path / "vendor" / "plotly.min.js"
+    source = finders.find("vendor/plotly.min.js")
+    assert copied.read_bytes() == open(source, "rb").read()
+    assert (tmp_path / "js" / "charts.js").is_file()
+    assert not (__import__("pathlib").Path(settings.BASE_DIR) / "static" / "vendor" / "plotly.min.js").exists()
