@@ -21,6 +21,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from performance.models import Metric
 from trusts.api import CSVRenderer, MonthRangeFilterSet, month_text
 from trusts.models import Trust, TrustType, Upload, UploadKind, UploadStatus
 from trusts.roles import directed_trust_ids, is_analyst, restrict_to_visible
@@ -64,55 +65,55 @@ ELIGIBILITY_PARAMETERS = TRUST_ELIGIBILITY_PARAMETERS + [
     _parameter("trust_type", "Trust type", enum=[code for code, _ in TrustType.choices]),
 ]
 
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "875000.00"}
-PERCENT = {"type": "string", "nullable": True, "example": "91.20"}
-ELIGIBILITY_RECORD = {
-    "type": "object",
-    "properties": {
-        "org_code": {"type": "string", "example": "RXX"},
-        "trust_name": {"type": "string"},
-        "year": {"type": "string", "example": "2016-17"},
-        "quarter": {"type": "integer", "minimum": 1, "maximum": 4},
-        "status": {"type": "string", "enum": [code for code, _ in EntitlementStatus.choices]},
-        "allocation": MONEY, "earned": MONEY, "withheld": MONEY, "pending": MONEY,
-        "finance": {
-            "type": "object",
-            "properties": {
-                "met": {"type": "boolean", "nullable": True},
-                "element": MONEY,
-                "ytd_plan": {**MONEY, "nullable": True},
-                "ytd_actual": {**MONEY, "nullable": True},
-            },
-        },
-        "metrics": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "metric": {"type": "string", "enum": ["ae", "rtt", "cancer62"]},
-                    "applicable": {"type": "boolean"},
-                    "element": MONEY,
-                    "met": {"type": "boolean", "nullable": True},
-                    "performance": PERCENT, "trajectory": PERCENT, "standard": PERCENT,
-                },
-            },
-        },
-        "reasons": {"type": "array", "items": {"type": "string"}},
-        "scheme": {"type": "string", "example": "2016-17"},
-        "computed_at": {"type": "string", "format": "date-time"},
-    },
-}
+def _money(**kwargs):
+    return serializers.RegexField(r"^-?\d+\.\d{2}$", help_text="£, 2 decimals", **kwargs)
 
 
-@extend_schema_field(ELIGIBILITY_RECORD)
-class EligibilityRecordField(serializers.Field):
-    """Documents the record; the records themselves come from ``finance.eligibility.entitlement_record``."""
+def _percent():
+    return serializers.RegexField(r"^\d+\.\d{2}$", allow_null=True, help_text="Percent, 2 decimals")
+
+
+class FinanceElementSerializer(serializers.Serializer):
+    met = serializers.BooleanField(allow_null=True, help_text="null while pending")
+    element = _money()
+    ytd_plan = _money(allow_null=True)
+    ytd_actual = _money(allow_null=True)
+
+
+class MetricElementSerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=Metric.choices)
+    applicable = serializers.BooleanField()
+    element = _money()
+    met = serializers.BooleanField(allow_null=True, help_text="null while pending")
+    performance = _percent()
+    trajectory = _percent()
+    standard = _percent()
 
 
 class EligibilityRecordSerializer(serializers.Serializer):
-    record = EligibilityRecordField()
+    """Documents the eligibility record of DESIGN.md; the records come from ``entitlement_record``."""
+
+    org_code = serializers.CharField()
+    trust_name = serializers.CharField()
+    year = serializers.CharField(help_text="Scheme year, e.g. 2016-17")
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    status = serializers.ChoiceField(choices=EntitlementStatus.choices)
+    allocation = _money()
+    earned = _money()
+    withheld = _money()
+    pending = _money()
+    finance = FinanceElementSerializer()
+    metrics = MetricElementSerializer(many=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    scheme = serializers.CharField()
+    computed_at = serializers.DateTimeField()
 
 
+ELIGIBILITY_RESPONSES = {
+    (200, "application/json"): EligibilityRecordSerializer(many=True),
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every matching record, one flat row each"),
+    304: OpenApiResponse(description="Not modified since the ETag or date the client holds"),
+}
 SCHEME_RULE_FIELDS = ["weights", "standards", "phasing", "applicability", "notes", "source_document", "source_url"]
 RECORDS_CACHE_SECONDS = 600
 
@@ -138,6 +139,7 @@ class EligibilityListMixin:
     """
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    serializer_class = EligibilityRecordSerializer  # for the schema; records come from entitlement_record
     filter_backends = []
     csv_filename = "stf-eligibility.csv"
 
@@ -208,9 +210,9 @@ class EligibilityListMixin:
 
 @extend_schema(
     parameters=ELIGIBILITY_PARAMETERS + [_parameter("format", "json (default) or csv", enum=["json", "csv"])],
-    responses={200: EligibilityRecordSerializer(many=True), 304: OpenApiResponse(description="Not modified")},
+    responses=ELIGIBILITY_RESPONSES,
 )
-class EligibilityList(EligibilityListMixin, generics.GenericAPIView):
+class EligibilityList(EligibilityListMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """Each trust's STF entitlement per quarter: earned, withheld, pending, and why.
 
     ``?format=csv`` gives every matching record (not one page) as flat CSV rows.
@@ -222,9 +224,9 @@ class EligibilityList(EligibilityListMixin, generics.GenericAPIView):
 
 @extend_schema(
     parameters=TRUST_ELIGIBILITY_PARAMETERS + [_parameter("format", "json (default) or csv", enum=["json", "csv"])],
-    responses={200: EligibilityRecordSerializer(many=True), 304: OpenApiResponse(description="Not modified")},
+    responses=ELIGIBILITY_RESPONSES,
 )
-class TrustEligibilityList(EligibilityListMixin, generics.GenericAPIView):
+class TrustEligibilityList(EligibilityListMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """One trust's STF entitlements, every scheme and quarter unless filtered."""
 
     def fixed_criteria(self):
@@ -240,7 +242,7 @@ class TrustEligibilityList(EligibilityListMixin, generics.GenericAPIView):
 
 
 class SchemeSerializer(serializers.ModelSerializer):
-    comparison_scheme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    comparison_scheme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Scheme
@@ -297,7 +299,7 @@ class FinanceReturnList(generics.ListAPIView):
 
 
 class UploadSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     trusts = serializers.SlugRelatedField(slug_field="org_code", many=True, read_only=True)
 
     class Meta:
