@@ -137,6 +137,8 @@ def status_scatter(rows, *, title="Trusts by finance variance and A&E performanc
         title,
         xaxis={**MONEY_AXIS, "title": {"text": "YTD actual − YTD plan (£, excluding STF)"}},
         yaxis={**PERCENT_AXIS, "title": {"text": "A&E within 4 hours (quarter)"}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        margin={"l": 72, "r": 16, "t": 16, "b": 140},
         shapes=[
             {"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
              "line": {"color": TEXT, "width": 1, "dash": "dot"}},

@@ -18,6 +18,19 @@ def assert_charts_drawn(session, expected):
         assert container.locator("svg.main-svg").count() >= 1, f"chart {index} has no SVG"
 
 
+def assert_accessible_structure(page):
+    """Headings never skip a level; every form control has a label; every table has a caption."""
+    levels = page.evaluate(
+        "Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4')).map(h => +h.tagName[1])")
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    unlabelled = page.evaluate(
+        "Array.from(document.querySelectorAll('main input:not([type=hidden]), main select'))"
+        ".filter(e => !e.labels || e.labels.length === 0).map(e => e.name)")
+    assert unlabelled == []
+    assert page.evaluate("Array.from(document.querySelectorAll('main table')).every(t => t.caption)")
+    assert page.locator("header[role=banner], footer[role=contentinfo], nav[aria-label=Main]").count() == 3
+
+
 def test_every_page_loads_and_draws_its_charts(demo, session_for):
     region = Region.objects.order_by("name").first()
     footprint = Footprint.objects.filter(region=region).order_by("name").first()
@@ -37,6 +50,7 @@ def test_every_page_loads_and_draws_its_charts(demo, session_for):
         assert session.page.locator("h1").count() == 1
         assert session.page.locator("main#main").count() == 1
         assert "Data as at" in session.page.locator(".data-strip").inner_text()
+        assert_accessible_structure(session.page)
         session.screenshot(name)
     assert session.errors == []
 
@@ -125,5 +139,6 @@ def test_what_if_panel_changes_the_figure(demo, session_for):
     earned = page.evaluate("document.getElementById('figure-what-if').data.find(t => t.name === 'Earned').y")
     assert earned[1] == 0
     page.locator("#what-if-heading").scroll_into_view_if_needed()
+    assert_accessible_structure(page)
     session.screenshot("trust-what-if")
     assert session.errors == []
