@@ -165,3 +165,18 @@ def test_database_unavailable_becomes_a_503(monkeypatch, analyst):
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert response.json()["code"] == "database_unavailable"
+
+
+@pytest.mark.django_db
+def test_a_token_made_outside_the_token_service_is_read_only(director):
+    _, secret = AuthToken.objects.create(user=director, expiry=datetime.timedelta(days=1))
+    client = api_client(token=secret)
+    assert client.get("/api/v1/uploads/").status_code == 200
+    assert client.post("/api/v1/uploads/", {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_head_requests_are_answered_without_a_body(analyst, home_trust):
+    response = token_client(analyst).head("/api/v1/eligibility/")
+    assert response.status_code == 200 and response.content == b""
+    assert response["ETag"]
