@@ -186,7 +186,8 @@ class Service:
         return self.process.pid
 
     def log(self):
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def alive(self):

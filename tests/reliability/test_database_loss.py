@@ -133,3 +133,82 @@ def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+# -- the real thing: PostgreSQL behind a proxy that is cut --------------------------------------------
+@pytest.mark.services
+def test_an_api_upload_cut_off_from_postgresql_mid_write_stores_nothing(live_db_factory, pg_proxy):
+    from django.db import connection
+
+    from stftracker.tokens import create_token
+
+    live_db_factory("postgresql", port=pg_proxy.port)
+    user = UserFactory(username="proxy-analyst", role="analyst")
+    _, secret = create_token(user=user, name="uploads", read_only=False)
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {secret}")
+    codes = builders.org_codes(3, prefix="RP")
+    assert client.post("/api/v1/uploads/", {"file": _file("trusts.csv", builders.trusts_csv(codes))}).status_code == 201
+    uploads_before = Upload.objects.count()
+    data = builders.finance_csv([(code, "2016-04", -100000, -90000) for code in codes])
+
+    with OnQuery(when=inserting_into("finance_financereturn"), action=pg_proxy.cut) as cut:
+        response = client.post("/api/v1/uploads/", {"file": _file("april.csv", data)})
+    assert cut.lost, "the upload never reached its write"
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_unavailable"
+    assert "nothing was saved" in response.json()["detail"].lower()
+    assert_no_trace(response.content.decode())
+
+    pg_proxy.restore()
+    connection.close()  # the test client keeps the dead connection; a server drops it after the request
+    assert Upload.objects.count() == uploads_before
+    assert not FinanceReturn.objects.exists()
+    # Sent again once the database is back, it is stored.
+    again = client.post("/api/v1/uploads/", {"file": _file("april.csv", data)})
+    assert again.status_code == 201, again.content
+    assert FinanceReturn.objects.current().count() == 3
+
+
+@pytest.mark.services
+def test_the_production_server_answers_503_without_postgresql_and_recovers(live_db_factory, pg_proxy, log_dir):
+    from stftracker.tokens import create_token
+
+    live = live_db_factory("postgresql")
+    user = UserFactory(username="gunicorn-analyst", role="analyst")
+    _, secret = create_token(user=user, name="monitoring", read_only=False)
+    port = free_port()
+    env = service_env(database_url=live.url(pg_proxy.port), DEBUG=0, SECRET_KEY="x" * 50,
+                      ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT=0, CONN_MAX_AGE=60)
+    web = start_web(env=env, log_dir=log_dir, port=port)
+    base = f"http://127.0.0.1:{port}"
+    api = {"Authorization": f"Token {secret}"}
+
+    def get(path, **kwargs):
+        try:
+            return requests.get(base + path, timeout=10, **kwargs)
+        except requests.ConnectionError:
+            return None
+
+    try:
+        wait_until(lambda: (r := get("/healthz")) is not None and r.status_code == 200, timeout=30,
+                   message=f"gunicorn to start\n{web.log()[-2000:]}")
+        assert get("/api/v1/trusts/", headers=api).status_code == 200
+
+        pg_proxy.cut()
+        page = get("/healthz")
+        listing = get("/api/v1/trusts/", headers=api)
+        upload = requests.post(base + "/api/v1/uploads/", headers=api, timeout=10,
+                               files={"file": ("x.csv", builders.trusts_csv(["RPX01"]))})
+        assert page.status_code == 503 and "STF Tracker is unavailable just now" in page.text
+        assert listing.status_code == 503 and listing.json()["code"] == "database_unavailable"
+        assert upload.status_code == 503 and "nothing was saved" in upload.json()["detail"].lower()
+        for response in (page, listing, upload):
+            assert int(response.headers["Retry-After"]) > 0
+            assert_no_trace(response.text)
+
+        pg_proxy.restore()
+        wait_until(lambda: get("/healthz").status_code == 200, timeout=20, message="the server to recover")
+        assert get("/api/v1/trusts/", headers=api).status_code == 200
+    finally:
+        web.stop()
+    assert "Database unavailable while serving" in web.log()  # logged for the operators, one line each

@@ -1,0 +1,99 @@
+"""Redis (broker and cache) down during an upload: the upload is stored with its recompute
+queued, pages keep working, and the recompute runs once Redis is back."""
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+
+from finance.intake import ingest
+from finance.models import Entitlement, FinanceReturn, RecomputeRun
+from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
+from tests.factories import UserFactory
+from tests.reliability import builders
+from tests.reliability.faults import (
+    celery_broker, failsafe_cache_settings, service_env, start_worker, wait_until,
+)
+from trusts.models import Upload, UploadStatus
+
+CODES = builders.org_codes(4)
+Q1_ALLOCATION = "300000.00"  # £1,200,000 a year, a quarter each in 2016/17
+
+
+def load_country(user):
+    """Trusts, plans and a first quarter in which every trust earns everything (runs in-process)."""
+    finance, performance = builders.quarter_one_files(CODES)
+    for name, data in [("trusts.csv", builders.trusts_csv(CODES)), ("plans.csv", builders.plans_csv(CODES)),
+                       ("finance.csv", finance), ("performance.csv", performance)]:
+        result = ingest(data=data, file_name=name, user=user)
+        assert result.ok, result.errors
+
+
+def q1(code):
+    return Entitlement.objects.get(trust__org_code=code, scheme__code="2016-17", quarter=1)
+
+
+def june_failure_csv():
+    # RL000's June actual falls below plan: it fails the finance test and loses all of Q1.
+    return builders.finance_csv([(CODES[0], "2016-06", -300000, -400000)])
+
+
+@pytest.mark.services
+def test_upload_while_redis_is_down_is_stored_queued_and_recomputed_when_it_is_back(live_pg, redis_proxy, log_dir):
+    analyst = UserFactory(username="redis-analyst", role="analyst")
+    load_country(analyst)
+    assert q1(CODES[0]).status == "full" and str(q1(CODES[0]).earned) == Q1_ALLOCATION
+
+    client = Client(raise_request_exception=False)
+    client.force_login(analyst)
+    with celery_broker(redis_proxy.url), override_settings(CACHES=failsafe_cache_settings(redis_proxy.url)):
+        redis_proxy.cut()
+        # The pages keep working without the cache.
+        assert client.get("/").status_code == 200
+        assert client.get(f"/trusts/{CODES[0]}/").status_code == 200
+        assert client.get("/api/v1/eligibility/?year=2016-17&quarter=1").status_code == 200
+        assert cache.get("anything", "missed") == "missed"
+
+        preview = client.post("/uploads/preview/", {"file": SimpleUploadedFile("june.csv", june_failure_csv())})
+        assert preview.status_code == 200, preview.content.decode()[:2000]
+        confirm = client.post("/uploads/confirm/", {"token": preview.context["confirm"].initial["token"]})
+        assert confirm.status_code == 302, confirm.content.decode()[:2000]
+        upload = Upload.objects.get(file_name="june.csv")
+        assert confirm["Location"] == f"/uploads/{upload.pk}/"
+
+        # Stored, and marked as waiting for its recompute.
+        assert upload.status == UploadStatus.STORED
+        assert upload.recompute_queued is True
+        june = FinanceReturn.objects.current().get(trust__org_code=CODES[0], month=datetime.date(2016, 6, 1))
+        assert june.actual_ytd == -400000 and june.upload_id == upload.pk
+        run = RecomputeRun.objects.get(upload=upload)
+        assert run.state == "queued" and run.started_at is None
+        detail = client.get(f"/uploads/{upload.pk}/").content.decode()
+        assert "Queued" in detail
+        assert q1(CODES[0]).status == "full"  # not recomputed yet
+        assert list(uploads_awaiting_recompute()) == [upload]
+
+        # While Redis is still down, re-sending fails quietly and leaves the run queued.
+        assert requeue_stale_runs(older_than_seconds=0) == []
+        run.refresh_from_db()
+        assert run.state == "queued"
+
+        # Redis is back: a worker with its beat re-sends the run left queued, and it runs.
+        redis_proxy.restore()
+        env = service_env(database_url=live_pg.url(), redis_url=redis_proxy.url,
+                          RECOMPUTE_REQUEUE_INTERVAL=1, RECOMPUTE_REQUEUE_AFTER=2)
+        worker = start_worker(env=env, log_dir=log_dir, beat=True)
+        try:
+            wait_until(lambda: RecomputeRun.objects.get(pk=run.pk).state == "done", timeout=45,
+                       message=f"the queued recompute to run\n{worker.log()[-3000:]}")
+        finally:
+            worker.stop()
+        assert "requeue_stale_runs_task" in worker.log()
+
+    failed = q1(CODES[0])
+    assert failed.status == "finance_failed"
+    assert str(failed.earned) == "0.00" and str(failed.withheld) == Q1_ALLOCATION
+    assert q1(CODES[1]).status == "full"
+    assert list(uploads_awaiting_recompute()) == []
+    assert "Done" in client.get(f"/uploads/{upload.pk}/").content.decode()
