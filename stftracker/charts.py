@@ -239,9 +239,16 @@ def waterfall(rows, *, title="From allocation to earned, per quarter"):
         trace["base"].append(number(base))
         trace["text"].append(f"£{amount:,.2f}")
     order = ["allocation"] + [f"withheld_{r}" for r in REASON_LABELS] + ["pending", "earned"]
+    data = [traces[step] for step in order if step in traces]
     layout = base_layout(title, barmode="overlay", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
                          xaxis={"type": "multicategory", "tickangle": 0})
-    return {"data": [traces[step] for step in order if step in traces], "layout": layout}
+    # On a narrow screen charts.js swaps the two-level axis for one level ("Q3 A&E"), in order.
+    compact = lambda period, label: f"{short_period(period)} {label}"  # noqa: E731
+    layout["meta"]["compact"] = {
+        "x": [[compact(p, label) for p, label in zip(*trace["x"])] for trace in data],
+        "categories": [compact(row["period"], WATERFALL_SHORT.get(row["step"], row["step"])) for row in rows],
+    }
+    return {"data": data, "layout": layout}
 
 
 def finance_lines(rows, *, control_total=None, title="Finance: YTD plan and actual (excluding STF)"):

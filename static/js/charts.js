@@ -22,6 +22,16 @@
       if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
         layout.margin = Object.assign({}, layout.margin, { l: 48, r: 8 });
         layout.legend = Object.assign({}, layout.legend, { font: { size: 11 } });
+        var compact = layout.meta && layout.meta.compact;
+        if (compact) {  /* one level of labels instead of two: "Q3 A&E" */
+          (figure.data || []).forEach(function (trace, i) { trace.x = compact.x[i]; });
+          layout.xaxis = Object.assign({}, layout.xaxis, {
+            type: "category", tickangle: -90, tickfont: { size: 11 },
+            categoryorder: "array", categoryarray: compact.categories
+          });
+          layout.margin.b = 110;
+          layout.showlegend = false;  /* every bar is named on the axis */
+        }
       }
       window.Plotly.newPlot(element, figure.data || [], layout, CONFIG).then(function () {
         element.classList.add("chart-drawn");

@@ -117,6 +117,9 @@ def test_waterfall_floats_each_step_from_allocation_down_to_earned():
     assert traces["Pending"]["base"] == [0] and traces["Pending"]["y"] == [1000]
     assert traces["Earned"]["y"] == [825, 0]
     assert traces["Earned"]["text"] == ["£825.00", "£0.00"]
+    # The one-level labels a phone uses keep the steps in order.
+    assert figure["layout"]["meta"]["compact"]["categories"] == [
+        "Q1 Allocation", "Q1 A&E", "Q1 Cancer", "Q1 Earned", "Q2 Allocation", "Q2 Pending", "Q2 Earned"]
 
 
 def test_finance_lines_draw_plan_actual_and_a_flat_control_total():
