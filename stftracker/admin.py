@@ -2,11 +2,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
+from knox.models import get_token_model
 
 from .models import ApiToken
 from .tokens import TokenError, create_token, default_days, max_days, revoke_token
 
 NEW_SECRET = "_stf_new_token_secret"
+
+# knox's own admin would make tokens without a lifetime or a record, and put the secret in a
+# message cookie: tokens are made here or on the account page only.
+if admin.site.is_registered(get_token_model()):
+    admin.site.unregister(get_token_model())
 
 
 class ApiTokenCreationForm(forms.ModelForm):

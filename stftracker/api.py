@@ -49,7 +49,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
         for auth_token in candidates.select_related("user", "api_token"):
             if not compare_digest(digest, auth_token.digest):
                 continue
-            if auth_token.expiry is not None and auth_token.expiry <= timezone.now():
+            if auth_token.expiry is None:
+                raise exceptions.AuthenticationFailed(
+                    "This token has no expiry date, so it is not accepted. Create one at /accounts/tokens/."
+                )
+            if auth_token.expiry <= timezone.now():
                 expired = timezone.localtime(auth_token.expiry).strftime("%d %B %Y %H:%M")
                 raise exceptions.AuthenticationFailed(
                     f"This token expired on {expired}. Create a new one at /accounts/tokens/."

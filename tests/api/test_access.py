@@ -180,3 +180,15 @@ def test_head_requests_are_answered_without_a_body(analyst, home_trust):
     response = token_client(analyst).head("/api/v1/eligibility/")
     assert response.status_code == 200 and response.content == b""
     assert response["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_token_without_an_expiry_is_refused(director):
+    _, secret = AuthToken.objects.create(user=director, expiry=None)
+    response = api_client(token=secret).get("/api/v1/trusts/")
+    assert response.status_code == 401
+    assert "no expiry" in response.json()["detail"]
+
+
+def test_knox_admin_is_not_a_way_round_the_token_service(admin_client):
+    assert admin_client.get("/admin/knox/authtoken/add/").status_code == 404
