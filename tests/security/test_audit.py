@@ -204,3 +204,21 @@ def test_linking_a_finance_director_and_giving_a_role_in_the_admin_are_audited(c
 
     page = client.get("/audit/", {"kind": "admin"}).content.decode()
     assert "Trust: Home Hospitals NHS Trust (RHOME)" in page and "User: fd_newcomer" in page
+
+
+@pytest.mark.django_db
+def test_a_plans_import_is_audited_row_by_row_with_its_uploader(client, analyst, home_trust):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    AllocationFactory(trust=home_trust, stf_allocation=Decimal("1000000.00"), control_total=Decimal("-500000.00"))
+    plans = b"org_code,year,stf_allocation,control_total,control_total_accepted\nRHOME,2016-17,5000000,-250000,yes\n"
+    client.force_login(analyst)
+    response = client.post("/api/v1/uploads/", {"file": SimpleUploadedFile("plans.csv", plans, content_type="text/csv")})
+    assert response.status_code == 201, response.content
+    entries = recent_changes(trust=home_trust)
+    upload, change = next(e for e in entries if e.kind == "upload"), next(e for e in entries if e.kind == "allocation")
+    assert (upload.kind, upload.subject, upload.user) == ("upload", "plans.csv", "analyst")
+    assert change.user == "analyst"
+    changed = {c.field: (c.old, c.new) for c in change.changes}
+    assert changed["stf allocation"] == ("1,000,000.00", "5,000,000.00")
+    assert changed["control total"] == ("-500,000.00", "-250,000.00")
