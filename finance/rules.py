@@ -23,6 +23,10 @@ Choices made here (documented for analysts):
   with no cases cannot be judged); otherwise its element is pending.
 * Prior-year rule (2018-19): "beats" means strictly better than the same quarter of the
   comparison scheme's year. When that quarter is incomplete, the threshold alone applies.
+* Rounding never makes money out of nothing: in the corner cases where half-up rounding of the
+  first three quarters (or of the metric elements) would exceed the year (or the quarter), which
+  needs a last phase or a finance weight of almost nil, the excess pennies are taken back from the
+  latest quarters (or the last metrics), so no figure is ever negative.
 * When finance fails, or there is no control total, the whole quarter is withheld; metrics are
   still shown with their figures, but they decide nothing (``met`` stays as judged, or ``null``
   when data is missing).
@@ -292,6 +296,13 @@ def compute_entitlements(rules: SchemeRules, inputs: EngineInputs) -> list[Quart
         annual = annual.astype(np.int64)
     quarters = frame["quarter"].to_numpy()
     shares = [_mul_round(annual, _fraction(phase) / 100) for phase in rules.phasing[:3]]
+    # Only when the last quarter's share is (nearly) nil can rounding overshoot the year by a penny
+    # or two; the overshoot is then taken back from the latest quarters.
+    shortfall = (shares[0] + shares[1] + shares[2] - annual).clip(lower=0)
+    for k in (2, 1, 0):
+        take = np.minimum(shortfall, shares[k])
+        shares[k] = shares[k] - take
+        shortfall = shortfall - take
     q_alloc = annual - shares[0] - shares[1] - shares[2]
     for quarter, share in enumerate(shares, start=1):
         q_alloc = q_alloc.where(quarters != quarter, share)
@@ -305,7 +316,14 @@ def compute_entitlements(rules: SchemeRules, inputs: EngineInputs) -> list[Quart
         element = _mul_round(frame["alloc"], _fraction(rules.weights[metric]) / 100)
         frame[f"el_{metric}"] = element.where(frame[f"app_{metric}"], 0)
         element_total = element_total + frame[f"el_{metric}"]
-    frame["el_finance"] = frame["alloc"] - element_total
+    # Only when the performance weights add up to (nearly) 100% can the rounded elements exceed the
+    # quarter by a penny or two; the shortfall is then taken back from the last metrics.
+    shortfall = (element_total - frame["alloc"]).clip(lower=0)
+    for metric in reversed(metrics):
+        take = np.minimum(shortfall, frame[f"el_{metric}"])
+        frame[f"el_{metric}"] = frame[f"el_{metric}"] - take
+        shortfall = shortfall - take
+    frame["el_finance"] = frame["alloc"] - sum(frame[f"el_{metric}"] for metric in metrics)
 
     # Finance test at the quarter's last month.
     finance = inputs.finance
@@ -330,13 +348,16 @@ def compute_entitlements(rules: SchemeRules, inputs: EngineInputs) -> list[Quart
 
     # Metric aggregates for the quarter, trajectories and (for the prior-year rule) comparison.
     keys = frame.set_index(["trust_id", "quarter"]).index
-    perf = _quarter_aggregates(inputs.performance, rules.start, metrics, "")
-    traj = _trajectory_aggregates(inputs.trajectories, rules.start, metrics)
-    aggregates = perf.join(traj, how="outer") if len(traj.columns) else perf
+    parts = [
+        _quarter_aggregates(inputs.performance, rules.start, metrics, ""),
+        _trajectory_aggregates(inputs.trajectories, rules.start, metrics),
+    ]
     if rules.rule_variant == THRESHOLD_OR_PRIOR_YEAR and rules.comparison_start:
-        comparison = _quarter_aggregates(inputs.performance, rules.comparison_start, metrics, "c")
-        aggregates = aggregates.join(comparison, how="outer") if len(comparison.columns) else aggregates
-    aggregates = aggregates.reindex(keys) if len(aggregates.columns) else pd.DataFrame(index=keys)
+        parts.append(_quarter_aggregates(inputs.performance, rules.comparison_start, metrics, "c"))
+    aggregates = pd.DataFrame(index=keys)
+    for part in parts:
+        if len(part.columns):
+            aggregates = aggregates.join(part.reindex(keys))
 
     quarter = frame["quarter"].to_numpy()
     q1_rule = rules.q1_paid_on_trajectory and rules.rule_variant == TRAJECTORY_OR_STANDARD

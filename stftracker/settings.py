@@ -4,9 +4,11 @@ Embedded default (nothing set): SQLite in the project folder, Celery tasks run i
 DEBUG on. Production: ``DEBUG=0`` and then ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
 """
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,6 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout so the in-process worker and a request do not trip over each other.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file (one per test run) so that a Celery worker started by a test can see it.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "SQLITE_TEST_NAME", str(Path(tempfile.gettempdir()) / f"stftracker-test-{os.getpid()}.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -167,6 +173,13 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The nightly full recompute (every scheme, every trust); beat copies it into its database schedule.
+CELERY_BEAT_SCHEDULE = {
+    "nightly-full-recompute": {
+        "task": "finance.tasks.nightly_recompute_task",
+        "schedule": crontab(hour=int(os.environ.get("NIGHTLY_RECOMPUTE_HOUR", "2")), minute=30),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:

@@ -79,7 +79,7 @@ def test_money_always_reconciles_to_the_penny(rules, inputs):
     by_trust = {}
     for r in results:
         assert r.earned + r.withheld + r.pending == r.allocation
-        assert min(r.earned, r.withheld, r.pending) >= 0
+        assert min(r.earned, r.withheld, r.pending) >= 0, (r, rules)
         for value in (r.allocation, r.earned, r.withheld, r.pending):
             assert value == value.quantize(D("0.01"))
         elements = D(r.finance["element"]) + sum(D(m["element"]) for m in r.metrics)

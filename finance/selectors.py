@@ -1,0 +1,132 @@
+"""Reads for the entitlement engine and the pages: rule data, engine inputs, stored results."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from django.db.models import Count, Q, Sum
+
+from finance import rules as engine
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
+from performance.models import PerformanceReturn, Trajectory
+
+
+def scheme_rules(scheme: Scheme) -> engine.SchemeRules:
+    """The scheme's rule data as plain values (decimal strings become Decimals)."""
+    comparison = scheme.comparison_scheme if scheme.comparison_scheme_id else None
+    return engine.SchemeRules(
+        code=scheme.code,
+        start=scheme.start_date,
+        pot=Decimal(scheme.pot),
+        weights={metric: Decimal(str(value)) for metric, value in scheme.weights.items()},
+        standards={metric: Decimal(str(value)) for metric, value in scheme.standards.items()},
+        phasing=tuple(Decimal(str(value)) for value in scheme.phasing),
+        applicability={trust_type: tuple(metrics) for trust_type, metrics in scheme.applicability.items()},
+        rule_variant=scheme.rule_variant,
+        q1_paid_on_trajectory=scheme.q1_paid_on_trajectory,
+        has_year_end=scheme.has_year_end,
+        comparison_code=comparison.code if comparison else None,
+        comparison_start=comparison.start_date if comparison else None,
+        scheme_id=scheme.pk,
+    )
+
+
+def _frame(queryset, fields, columns):
+    return pd.DataFrame.from_records(list(queryset.values_list(*fields)), columns=columns)
+
+
+def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.EngineInputs:
+    """Every input of one scheme for the whole country (or ``trust_ids``): five queries in all."""
+    start = rules.start
+    end = rules.month(12)
+    allocations = Allocation.objects.filter(scheme_id=rules.scheme_id)
+    finance = FinanceReturn.objects.current().filter(month__gte=start, month__lt=end)
+    perf_months = [(start, end)]
+    if rules.comparison_start:
+        perf_months.append((rules.comparison_start, engine._add_months(rules.comparison_start, 12)))
+    performance = PerformanceReturn.objects.current().filter(metric__in=rules.metrics)
+    months_q = Q()
+    for first, after in perf_months:
+        months_q |= Q(month__gte=first, month__lt=after)
+    performance = performance.filter(months_q)
+    trajectories = Trajectory.objects.current().filter(month__gte=start, month__lt=end, metric__in=rules.metrics)
+    if trust_ids is not None:
+        ids = list(trust_ids)
+        allocations = allocations.filter(trust_id__in=ids)
+        finance = finance.filter(trust_id__in=ids)
+        performance = performance.filter(trust_id__in=ids)
+        trajectories = trajectories.filter(trust_id__in=ids)
+    return engine.EngineInputs(
+        allocations=_frame(
+            allocations,
+            ["trust_id", "trust__org_code", "trust__trust_type", "stf_allocation", "control_total",
+             "control_total_accepted"],
+            engine.ALLOCATION_COLUMNS,
+        ),
+        finance=_frame(finance, engine.FINANCE_COLUMNS, engine.FINANCE_COLUMNS),
+        performance=_frame(performance, engine.PERFORMANCE_COLUMNS, engine.PERFORMANCE_COLUMNS),
+        trajectories=_frame(trajectories, engine.TRAJECTORY_COLUMNS, engine.TRAJECTORY_COLUMNS),
+    )
+
+
+def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
+    """One row per allocated trust: allocation, control total, month-12 actual, the year's sums."""
+    allocations = _frame(
+        Allocation.objects.filter(scheme=scheme),
+        ["trust_id", "trust__org_code", "stf_allocation", "control_total", "control_total_accepted"],
+        ["trust_id", "org_code", "stf_allocation", "control_total", "control_total_accepted"],
+    )
+    last_month = scheme.start_date.replace(year=scheme.start_date.year + 1, month=3)
+    actuals = dict(
+        FinanceReturn.objects.current().filter(month=last_month).values_list("trust_id", "actual_ytd")
+    )
+    sums = {
+        row["trust_id"]: row
+        for row in Entitlement.objects.filter(scheme=scheme).values("trust_id").annotate(
+            quarters=Count("id"), earned=Sum("earned"), withheld=Sum("withheld"), pending=Sum("pending")
+        )
+    }
+    zero = Decimal("0.00")
+    allocations["actual_m12"] = [actuals.get(t) for t in allocations["trust_id"]]
+    allocations["quarters"] = [sums.get(t, {}).get("quarters", 0) for t in allocations["trust_id"]]
+    for name in ("earned", "withheld", "pending"):
+        allocations[name] = [sums.get(t, {}).get(name) or zero for t in allocations["trust_id"]]
+    return allocations
+
+
+def eligibility_queryset(*, year=None, quarter=None, org_code=None, region=None, footprint=None,
+                         trust_type=None, status=None):
+    """Stored entitlements with their trust, region, footprint and scheme, filtered."""
+    queryset = Entitlement.objects.select_related("trust", "trust__region", "trust__footprint", "scheme")
+    if year:
+        queryset = queryset.filter(scheme__code=year)
+    if quarter:
+        queryset = queryset.filter(quarter=quarter)
+    if org_code:
+        queryset = queryset.filter(trust__org_code=org_code)
+    if region:
+        queryset = queryset.filter(trust__region__code=region)
+    if footprint:
+        queryset = queryset.filter(trust__footprint__code=footprint)
+    if trust_type:
+        queryset = queryset.filter(trust__trust_type=trust_type)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("scheme__start_date", "quarter", "trust__org_code")
+
+
+def year_end_awards(scheme: Scheme):
+    """The year-end incentive and bonus lines of a scheme, with their trusts."""
+    return (
+        YearEndAward.objects.filter(scheme=scheme)
+        .select_related("trust", "trust__region", "trust__footprint", "scheme")
+        .order_by("trust__org_code")
+    )
+
+
+def latest_run(scheme=None):
+    """The most recent recompute run (of ``scheme``, or of any scope when None)."""
+    queryset = RecomputeRun.objects.all()
+    if scheme is not None:
+        queryset = queryset.filter(scheme=scheme)
+    return queryset.order_by("-created_at", "-id").first()

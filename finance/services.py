@@ -1,0 +1,223 @@
+"""Writes of the entitlement engine: recompute (in bulk, one transaction per scheme), queueing,
+year-end awards, and the what-if calculation (which writes nothing)."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from finance import rules as engine
+from finance import selectors
+from finance.eligibility import result_record
+from finance.models import Allocation, Entitlement, RecomputeRun, RunState, Scheme, YearEndAward
+
+logger = logging.getLogger(__name__)
+
+ENTITLEMENT_UPDATE_FIELDS = [
+    "status", "allocation", "earned", "withheld", "pending", "finance_met", "detail", "fingerprint", "computed_at",
+]
+BATCH_SIZE = 500
+
+
+class RecomputeError(ValueError):
+    """A recompute that cannot run as asked (e.g. an unknown scheme)."""
+
+
+def _lock_scheme(scheme):
+    """Serialise recomputes of one scheme: a row lock on PostgreSQL, the write lock on SQLite."""
+    if connection.features.has_select_for_update:
+        list(Scheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True))
+    else:
+        # Take SQLite's write lock now, at the start of the transaction, rather than on first write.
+        Scheme.objects.filter(pk=scheme.pk).update(pot=F("pot"))
+
+
+def _entitlement_rows(scheme, results, now):
+    return [
+        Entitlement(
+            trust_id=result.trust_id, scheme=scheme, quarter=result.quarter, status=result.status,
+            allocation=result.allocation, earned=result.earned, withheld=result.withheld, pending=result.pending,
+            finance_met=result.finance_met, detail=result.detail, fingerprint=result.fingerprint, computed_at=now,
+        )
+        for result in results
+    ]
+
+
+def write_entitlements(*, scheme, results, trust_ids=None, now=None) -> int:
+    """Upsert the results of one scheme; rows whose fingerprint is unchanged are not rewritten.
+
+    Stored rows in scope that the engine no longer produces (an allocation removed) are deleted.
+    Returns the number of rows written or deleted.
+    """
+    now = now or timezone.now()
+    stored = Entitlement.objects.filter(scheme=scheme)
+    if trust_ids is not None:
+        stored = stored.filter(trust_id__in=list(trust_ids))
+    existing = {(t, q): fp for t, q, fp in stored.values_list("trust_id", "quarter", "fingerprint")}
+    changed = [r for r in results if existing.get((r.trust_id, r.quarter)) != r.fingerprint]
+    if changed:
+        Entitlement.objects.bulk_create(
+            _entitlement_rows(scheme, changed, now),
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["trust", "scheme", "quarter"],
+            update_fields=ENTITLEMENT_UPDATE_FIELDS,
+        )
+    keep = {(r.trust_id, r.quarter) for r in results}
+    stale = [key for key in existing if key not in keep]
+    deleted = 0
+    if stale:
+        stale_trusts = {trust_id for trust_id, _ in stale}
+        for trust_id in stale_trusts:  # rare: only when allocations were removed
+            quarters = [q for t, q in stale if t == trust_id]
+            deleted += Entitlement.objects.filter(scheme=scheme, trust_id=trust_id, quarter__in=quarters).delete()[0]
+    return len(changed) + deleted
+
+
+def write_year_end(*, scheme, now=None) -> engine.YearEnd:
+    """Compute the year end of a scheme from its stored quarters and store it (or clear it while
+    any quarter is undecided)."""
+    now = now or timezone.now()
+    rules = selectors.scheme_rules(scheme)
+    outcome = engine.compute_year_end(rules, selectors.year_end_inputs(scheme))
+    if not outcome.decided:
+        YearEndAward.objects.filter(scheme=scheme).delete()
+        return outcome
+    YearEndAward.objects.bulk_create(
+        [
+            YearEndAward(trust_id=line.trust_id, scheme=scheme, eligible=line.eligible, incentive=line.incentive,
+                         bonus=line.bonus, detail=line.detail, computed_at=now)
+            for line in outcome.lines
+        ],
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["trust", "scheme"],
+        update_fields=["eligible", "incentive", "bonus", "detail", "computed_at"],
+    )
+    YearEndAward.objects.filter(scheme=scheme).exclude(trust_id__in=[line.trust_id for line in outcome.lines]).delete()
+    return outcome
+
+
+def _update_run(run, **fields):
+    RecomputeRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(run, name, value)
+
+
+def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
+    """Recompute entitlements synchronously, in-process.
+
+    ``scheme=None`` means every scheme, ``trust_ids=None`` every trust. Each scheme is computed
+    and written in its own transaction, holding that scheme's lock, so that two recomputes of the
+    same scope never interleave their writes. Progress and the outcome are stored on ``run``
+    (created when not given); a failure is recorded there (state failed, message) and re-raised.
+    """
+    if run is None:
+        run = RecomputeRun.objects.create(
+            scheme=scheme, trust_ids=list(trust_ids) if trust_ids is not None else None, trigger="manual",
+        )
+    if trust_ids is not None:
+        trust_ids = sorted({int(t) for t in trust_ids})
+    started = time.perf_counter()
+    try:
+        schemes = [scheme] if scheme is not None else list(Scheme.objects.order_by("start_date"))
+        allocations = Allocation.objects.filter(scheme__in=schemes)
+        if trust_ids is not None:
+            allocations = allocations.filter(trust_id__in=trust_ids)
+        _update_run(
+            run, state=RunState.RUNNING, started_at=timezone.now(), finished_at=None, duration_ms=None,
+            message="", attempts=F("attempts") + 1, progress_done=0, progress_total=allocations.count() * 4,
+            rows_written=0,
+        )
+        summary = []
+        written_total = 0
+        for each in schemes:
+            with transaction.atomic():
+                _lock_scheme(each)
+                rules = selectors.scheme_rules(each)
+                results = engine.compute_entitlements(rules, selectors.engine_inputs(rules, trust_ids=trust_ids))
+                now = timezone.now()
+                written = write_entitlements(scheme=each, results=results, trust_ids=trust_ids, now=now)
+                year_end = write_year_end(scheme=each, now=now) if rules.has_year_end else None
+            written_total += written
+            _update_run(run, progress_done=F("progress_done") + len(results), rows_written=F("rows_written") + written)
+            text = f"{each.code}: {len(results)} trust-quarters, {written} written"
+            if year_end is not None:
+                text += f"; year end: {year_end.message}"
+            summary.append(text)
+        elapsed = int((time.perf_counter() - started) * 1000)
+        _update_run(run, state=RunState.DONE, finished_at=timezone.now(), duration_ms=elapsed,
+                    message="; ".join(summary) or "No scheme to compute.")
+        run.refresh_from_db()
+        return run
+    except Exception as exc:
+        elapsed = int((time.perf_counter() - started) * 1000)
+        logger.exception("Recompute %s failed", run.pk)
+        try:
+            _update_run(run, state=RunState.FAILED, finished_at=timezone.now(), duration_ms=elapsed,
+                        message=f"{type(exc).__name__}: {exc}"[:2000])
+        except Exception:  # noqa: BLE001 - the database itself may be gone; the task retries
+            logger.exception("Could not record the failure of recompute %s", run.pk)
+        raise
+
+
+def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload") -> RecomputeRun:
+    """Create a queued run and send it to Celery once the surrounding transaction commits.
+
+    With no Redis configured the task runs in-process (CELERY_TASK_ALWAYS_EAGER).
+    """
+    from finance.tasks import recompute_task
+
+    task_id = str(uuid.uuid4())
+    run = RecomputeRun.objects.create(
+        scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
+        upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
+    )
+    transaction.on_commit(lambda: recompute_task.apply_async(args=[run.pk], task_id=task_id))
+    return run
+
+
+def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None) -> dict:
+    """The eligibility record of one trust-quarter with overrides, by the same engine; writes nothing.
+
+    ``performance``: {"ae": Decimal("93.10")}, percent for the whole quarter; ``actual_ytd``: the
+    YTD actual at the quarter's last month (needs that month's return for its plan).
+    """
+    if quarter not in (1, 2, 3, 4):
+        raise RecomputeError(f"Quarter must be 1 to 4, not {quarter!r}.")
+    rules = selectors.scheme_rules(scheme)
+    inputs = selectors.engine_inputs(rules, trust_ids=[trust.pk])
+    months = [rules.month((quarter - 1) * 3 + k) for k in range(3)]
+    if performance:
+        frame = inputs.performance
+        drop = (frame["metric"].isin(list(performance))) & (frame["month"].isin(months)) if len(frame) else []
+        frame = frame[~drop] if len(frame) else frame
+        extra = []
+        for metric, percent in performance.items():
+            if metric not in rules.weights:
+                raise RecomputeError(f"{scheme.code} does not judge {metric!r}.")
+            share = Fraction(Decimal(str(percent))) / 100
+            if not 0 <= share <= 1:
+                raise RecomputeError(f"Performance must be a percent between 0 and 100, not {percent}.")
+            extra += [[trust.pk, month, metric, share.numerator, share.denominator] for month in months]
+        inputs.performance = pd.concat(
+            [frame, pd.DataFrame(extra, columns=engine.PERFORMANCE_COLUMNS)], ignore_index=True
+        ) if len(frame) else pd.DataFrame(extra, columns=engine.PERFORMANCE_COLUMNS)
+    if actual_ytd is not None and len(inputs.finance):
+        finance = inputs.finance.copy()
+        at_end = finance["month"] == months[-1]
+        finance["actual_ytd"] = [Decimal(str(actual_ytd)) if hit else value
+                                 for hit, value in zip(at_end, finance["actual_ytd"])]
+        inputs.finance = finance
+    results = [r for r in engine.compute_entitlements(rules, inputs) if r.quarter == quarter]
+    if not results:
+        raise RecomputeError(f"{trust.org_code} has no allocation under {scheme.code}.")
+    return result_record(results[0], trust=trust, scheme_code=scheme.code, computed_at=timezone.now())
