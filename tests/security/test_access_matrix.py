@@ -329,3 +329,28 @@ def test_director_cannot_import_national_files(people, world):
     from finance.models import Allocation
 
     assert Allocation.objects.get(trust__org_code=world["home"]).stf_allocation == Decimal("1000000.00")
+
+
+@pytest.mark.django_db
+def test_no_page_or_download_of_the_published_view_leaks_another_trusts_returns(people, world, other_trust):
+    """Every page a finance director may open, and every CSV linked from it, is free of the other
+    trust's monthly returns and forecasts."""
+    import html
+    import re
+
+    client = _client(people, "director")
+    pages = ["/", "/regions/", f"/regions/{other_trust.region.code}/", "/footprints/",
+             f"/footprints/{other_trust.footprint.code}/", f"/trusts/{world['other']}/", "/uploads/",
+             "/uploads/history/", "/accounts/"]
+    checked = 0
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.content.decode()
+        assert not [leak for leak in LEAKS if leak in body], path
+        for query in sorted(set(re.findall(r'href="(\?[^"]*format=csv[^"]*)"', body))):
+            download = client.get(path + html.unescape(query))
+            assert download.status_code == 200, (path, query)
+            assert not [leak for leak in LEAKS if leak in download.content.decode()], (path, query)
+            checked += 1
+    assert checked >= 5  # the pages do link their downloads
