@@ -26,7 +26,10 @@ from trusts.api import CSVRenderer, MonthRangeFilterSet, month_text
 from trusts.models import Trust, TrustType, Upload, UploadKind, UploadStatus
 from trusts.roles import directed_trust_ids, is_analyst, restrict_to_visible
 
+from . import intake
+from .eligibility import CSV_FIELDS, entitlement_record, flat_record
 from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
+from .selectors import eligibility_queryset
 
 # --- Eligibility -----------------------------------------------------------------------------------
 
@@ -147,16 +150,12 @@ class EligibilityListMixin:
         return {}
 
     def get_queryset(self):
-        from .selectors import eligibility_queryset
-
         query = EligibilityQuery(self.request.query_params)
         if not query.is_valid():
             raise ValidationError({field: list(messages) for field, messages in query.errors.items()})
         return eligibility_queryset(**{**query.criteria(), **self.fixed_criteria()})
 
     def get_renderer_context(self):
-        from .eligibility import CSV_FIELDS
-
         context = super().get_renderer_context()
         context["csv_fields"] = CSV_FIELDS
         context["csv_filename"] = self.csv_filename
@@ -179,8 +178,6 @@ class EligibilityListMixin:
 
     def records(self, queryset):
         """The answer's data: every record flat for CSV, else one page of records."""
-        from .eligibility import entitlement_record, flat_record
-
         # The records use the scheme's code only: leave its rule data in the database.
         queryset = queryset.defer(*(f"scheme__{name}" for name in SCHEME_RULE_FIELDS))
         if self.request.accepted_renderer.format == "csv":
@@ -362,8 +359,6 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         },
     )
     def create(self, request, *args, **kwargs):
-        from .intake import ingest
-
         form = UploadFileSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
@@ -371,7 +366,7 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             message = f"The file is {upload.size:,} bytes, over the limit of {settings.UPLOAD_MAX_BYTES:,} bytes."
             error = {"row": None, "column": "", "value": "", "message": message}
             return Response({"ok": False, "detail": message, "errors": [error]}, status=status.HTTP_400_BAD_REQUEST)
-        result = ingest(data=upload.read(), file_name=upload.name, user=request.user, source="api")
+        result = intake.ingest(data=upload.read(), file_name=upload.name, user=request.user, source="api")
         report = result.to_dict()
         if result.ok:
             return Response(report, status=status.HTTP_201_CREATED)
