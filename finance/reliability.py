@@ -66,12 +66,13 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     older_than = older_than_seconds if older_than_seconds is not None else settings.RECOMPUTE_REQUEUE_AFTER
     sent = []
     for run_id, task_id in stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
-        if not cache.add(f"recompute-resent:{run_id}", 1, timeout=max(1, int(older_than))):
+        mark = f"recompute-resent:{run_id}"
+        if cache.get(mark) is not None:  # sent again lately (a cache that is down answers None)
             continue
         new_task_id = str(uuid.uuid4())
         if not send_recompute(run_id=run_id, task_id=new_task_id):
-            cache.delete(f"recompute-resent:{run_id}")
             break
+        cache.set(mark, 1, timeout=max(1, int(older_than)))
         RecomputeRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
             task_id=new_task_id,
             message=f"Sent again to the task queue at {timezone.now():%Y-%m-%d %H:%M:%S %Z} "

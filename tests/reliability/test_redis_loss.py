@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from finance.intake import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
 from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
+from stftracker.tokens import create_token
 from tests.factories import UserFactory
 from tests.reliability import builders
 from tests.reliability.faults import (
@@ -34,6 +35,11 @@ def q1(code):
     return Entitlement.objects.get(trust__org_code=code, scheme__code="2016-17", quarter=1)
 
 
+def may_correction_csv():
+    # A corrected May for RL001: still on plan, so nothing changes but the data.
+    return builders.finance_csv([(CODES[1], "2016-05", -200000, -185000)])
+
+
 def june_failure_csv():
     # RL000's June actual falls below plan: it fails the finance test and loses all of Q1.
     return builders.finance_csv([(CODES[0], "2016-06", -300000, -400000)])
@@ -55,6 +61,14 @@ def test_upload_while_redis_is_down_is_stored_queued_and_recomputed_when_it_is_b
         assert client.get("/api/v1/eligibility/?year=2016-17&quarter=1").status_code == 200
         assert cache.get("anything", "missed") == "missed"
 
+        # Through the API (a token; the throttle's cache is down too) ...
+        _, secret = create_token(user=analyst, name="client", read_only=False)
+        api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {secret}")
+        response = api.post("/api/v1/uploads/", {"file": SimpleUploadedFile("may.csv", may_correction_csv())})
+        assert response.status_code == 201, response.content.decode()[:2000]
+        assert response.json()["recompute_queued"] is True
+
+        # ... and through the upload pages (preview, then confirm).
         preview = client.post("/uploads/preview/", {"file": SimpleUploadedFile("june.csv", june_failure_csv())})
         assert preview.status_code == 200, preview.content.decode()[:2000]
         confirm = client.post("/uploads/confirm/", {"token": preview.context["confirm"].initial["token"]})
@@ -62,31 +76,33 @@ def test_upload_while_redis_is_down_is_stored_queued_and_recomputed_when_it_is_b
         upload = Upload.objects.get(file_name="june.csv")
         assert confirm["Location"] == f"/uploads/{upload.pk}/"
 
-        # Stored, and marked as waiting for its recompute.
-        assert upload.status == UploadStatus.STORED
-        assert upload.recompute_queued is True
+        # Both stored, and marked as waiting for their recompute.
+        uploads = Upload.objects.filter(file_name__in=["may.csv", "june.csv"])
+        assert {(u.status, u.recompute_queued) for u in uploads} == {(UploadStatus.STORED, True)}
         june = FinanceReturn.objects.current().get(trust__org_code=CODES[0], month=datetime.date(2016, 6, 1))
         assert june.actual_ytd == -400000 and june.upload_id == upload.pk
-        run = RecomputeRun.objects.get(upload=upload)
-        assert run.state == "queued" and run.started_at is None
+        runs = RecomputeRun.objects.filter(upload__in=uploads)
+        assert runs.count() == 2
+        assert {(r.state, r.started_at) for r in runs} == {("queued", None)}
+        run = runs.get(upload=upload)
         detail = client.get(f"/uploads/{upload.pk}/").content.decode()
         assert "Queued" in detail
         assert q1(CODES[0]).status == "full"  # not recomputed yet
-        assert list(uploads_awaiting_recompute()) == [upload]
+        assert set(uploads_awaiting_recompute()) == set(uploads)
 
         # While Redis is still down, re-sending fails quietly and leaves the run queued.
         assert requeue_stale_runs(older_than_seconds=0) == []
         run.refresh_from_db()
         assert run.state == "queued"
 
-        # Redis is back: a worker with its beat re-sends the run left queued, and it runs.
+        # Redis is back: a worker with its beat re-sends the runs left queued, and they run.
         redis_proxy.restore()
         env = service_env(database_url=live_pg.url(), redis_url=redis_proxy.url,
                           RECOMPUTE_REQUEUE_INTERVAL=1, RECOMPUTE_REQUEUE_AFTER=2)
         worker = start_worker(env=env, log_dir=log_dir, beat=True)
         try:
-            wait_until(lambda: RecomputeRun.objects.get(pk=run.pk).state == "done", timeout=45,
-                       message=f"the queued recompute to run\n{worker.log()[-3000:]}")
+            wait_until(lambda: not runs.exclude(state="done").exists(), timeout=45,
+                       message=f"the queued recomputes to run\n{worker.log()[-3000:]}")
         finally:
             worker.stop()
         assert "requeue_stale_runs_task" in worker.log()
