@@ -369,7 +369,8 @@ def database_digest():
 
 
 @pytest.mark.django_db
-def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts():
+def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts(settings):
+    settings.DEBUG = True
     assert not Trust.objects.exists()
     out = io.StringIO()
     call_command("load_demo", "--if-empty", stdout=out)  # an empty database is loaded
@@ -438,7 +439,8 @@ def test_loading_twice_with_the_same_seed_gives_identical_rows():
 
 
 @pytest.mark.django_db
-def test_if_empty_leaves_existing_trusts_alone_but_still_prints_the_accounts():
+def test_if_empty_leaves_existing_trusts_alone_but_still_prints_the_accounts(settings):
+    settings.DEBUG = True
     load_demo(scale=0.1)
     before = sorted(Trust.objects.values_list("pk", "org_code"))
     out = io.StringIO()
@@ -453,7 +455,8 @@ def test_if_empty_leaves_existing_trusts_alone_but_still_prints_the_accounts():
 
 
 @pytest.mark.django_db
-def test_data_from_elsewhere_is_only_replaced_when_forced():
+def test_data_from_elsewhere_is_only_replaced_when_forced(settings):
+    settings.DEBUG = True
     load_demo(scale=0.1)
     Upload.objects.create(kind="finance", file_name="returns.csv", sha256="0" * 64, status="stored", source="web")
     with pytest.raises(CommandError, match="did not come from the demo"):
@@ -461,6 +464,14 @@ def test_data_from_elsewhere_is_only_replaced_when_forced():
     assert Upload.objects.filter(source="web").exists()  # nothing was touched
     load_demo(scale=0.1, force=True)
     assert not Upload.objects.exclude(source="demo").exists()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_production_site_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Trust.objects.exists()
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ Without ``--if-empty`` every run wipes the national data set and rebuilds it, so
 same seed leave identical rows. With ``--if-empty`` nothing is written when trusts already exist.
 Entitlements are not computed here: run ``manage.py recompute`` next.
 """
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from stftracker.demo import DEFAULT_SEED, DemoRefused, demo_accounts_status, has_national_data, load_demo
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, seed=DEFAULT_SEED, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a production site. The demo would replace its data and "
+                "reset the demo accounts' passwords. Use --force if you really mean it."
+            )
         if if_empty and has_national_data():
             self.stdout.write("Trusts already exist: the demo country was not loaded.")
         else:
