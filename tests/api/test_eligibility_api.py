@@ -8,8 +8,9 @@ import pytest
 from django.utils.http import http_date
 
 from finance.models import RecomputeRun
+from finance.services import recompute
 from tests.api.conftest import COMPUTED_AT, api_client, entitlement, token_client
-from tests.factories import FootprintFactory, TrustFactory
+from tests.factories import AllocationFactory, FinanceReturnFactory, FootprintFactory, TrustFactory, scheme
 
 URL = "/api/v1/eligibility/"
 
@@ -259,3 +260,31 @@ def test_a_recompute_is_seen_at_once_although_answers_are_cached(analyst, countr
     row.save()
     record = client.get(URL, params).json()["results"][0]
     assert (record["status"], record["earned"], record["withheld"]) == ("finance_failed", "0.00", "250000.00")
+
+
+@pytest.mark.django_db
+def test_records_from_a_real_recompute_and_a_new_run_moves_the_etag(analyst, home_trust):
+    """One acute trust, £1,000,000 a year, its June finance return on plan, no performance data yet.
+
+    Q1 allocation = 1,000,000 x 25% = 250,000.00. Elements: A&E and RTT 12.5% = 31,250.00 each,
+    cancer 5% = 12,500.00, finance the remainder 175,000.00. Finance met, no performance months:
+    175,000.00 earned and 75,000.00 pending, nothing withheld.
+    """
+    AllocationFactory(trust=home_trust, stf_allocation=Decimal("1000000.00"))
+    FinanceReturnFactory(trust=home_trust, month=datetime.date(2016, 6, 1),
+                         plan_ytd=Decimal("-500000.00"), actual_ytd=Decimal("-400000.00"))
+    recompute(scheme=scheme("2016-17"))
+    client = token_client(analyst)
+    params = {"org_code": "RHOME", "year": "2016-17", "quarter": 1}
+    first = client.get(URL, params)
+    record = first.json()["results"][0]
+    assert (record["status"], record["allocation"], record["earned"], record["withheld"], record["pending"]) == (
+        "pending", "250000.00", "175000.00", "0.00", "75000.00"
+    )
+    assert record["finance"]["met"] is True and record["finance"]["element"] == "175000.00"
+    assert {m["metric"]: m["element"] for m in record["metrics"]} == {
+        "ae": "31250.00", "rtt": "31250.00", "cancer62": "12500.00"
+    }
+    assert client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    recompute(scheme=scheme("2016-17"))  # nothing changed, but a newer recompute has finished
+    assert client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
