@@ -24,7 +24,18 @@ def empty_cache():
 
 
 @pytest.fixture
-def sent(monkeypatch):
+def broker():
+    """Tasks go to a broker (not in-process), as in production."""
+    from stftracker.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def sent(monkeypatch, broker):
     """Record what would be sent to Celery instead of sending it."""
     from finance.tasks import recompute_task
 
@@ -58,7 +69,7 @@ def test_only_runs_queued_and_never_started_for_longer_than_the_limit_are_sent_a
 
 
 @pytest.mark.django_db
-def test_with_the_broker_down_runs_stay_queued_and_say_why(monkeypatch):
+def test_with_the_broker_down_runs_stay_queued_and_say_why(monkeypatch, broker):
     from django.core.cache import cache
 
     from finance.tasks import recompute_task
