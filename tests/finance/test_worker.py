@@ -4,6 +4,7 @@ The worker gets the test database through DATABASE_URL (a file on SQLite: see se
 own queue so that no other worker on the same Redis takes the task.
 """
 import datetime
+import io
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.core.management import call_command
 from django.db import connection
 
 from finance import services
@@ -130,3 +132,9 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
     second = wait_for(services.queue_recompute(scheme=scheme("2016-17"), trigger="test"))
     assert second.state == "done" and second.rows_written == 0
     assert RecomputeRun.objects.filter(state="done").count() == 2
+
+    # manage.py recompute goes through the worker too when one is configured, and waits for it.
+    out = io.StringIO()
+    call_command("recompute", "--year", "2016-17", stdout=out)
+    assert "on the Celery worker; waiting" in out.getvalue()
+    assert "8 trust-quarters computed, 0 rows written" in out.getvalue()
