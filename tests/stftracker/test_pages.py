@@ -146,6 +146,17 @@ def test_default_period_is_the_latest_quarter_mostly_decided(analyst_client):
     assert response.context["period"].label == "2016-17 Q4"
 
 
+def test_unknown_year_or_quarter_falls_back_to_the_default(analyst_client):
+    country(1)
+    for query in ("?year=1999-00&quarter=9", "?quarter=abc", "?year=2016-17&quarter=0"):
+        response = analyst_client.get("/" + query)
+        assert response.status_code == 200
+        assert response.context["period"].label == "2016-17 Q4", query
+    assert analyst_client.get("/?year=2017-18").context["period"].label == "2017-18 Q1"
+    html = analyst_client.get("/?year=2017-18&quarter=2").content.decode()
+    assert "No entitlements have been computed for 2017-18 Q2 yet." in html
+
+
 def test_persistently_failing_lists_trusts_failing_three_of_the_last_four_quarters(analyst_client):
     bad = TrustFactory(org_code="RBAD", name="Always Failing NHS Trust")
     twice = TrustFactory(org_code="RTWO", name="Twice Failing NHS Trust", region=bad.region, footprint=bad.footprint)
