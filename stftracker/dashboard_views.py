@@ -245,9 +245,9 @@ def area_index(request, *, kind):
     columns = [("name", "Region" if kind == "region" else "Footprint", "text"), ("code", "Code", "text")]
     if kind == "footprint":
         columns.append(("region__name", "Region", "text"))
-    columns += [("trusts", "Trusts", "text"), ("allocation", "Allocation", "money"), ("earned", "Earned", "money"),
+    columns += [("trusts", "Trusts", "count"), ("allocation", "Allocation", "money"), ("earned", "Earned", "money"),
                 ("withheld", "Withheld", "money"), ("pending", "Pending", "money")]
-    columns += [(s, charts.STATUS_STYLE[s]["label"], "text") for s in charts.STATUS_ORDER]
+    columns += [(f"n_{s}", charts.STATUS_STYLE[s]["label"], "count") for s in charts.STATUS_ORDER]
     table = Chart("areas", "Regions" if kind == "region" else "Footprints", {}, columns, areas)
     if request.GET.get("format") == "csv" and period:
         return csv_download(request, {"areas": table}, f"stf-{kind}s-{period.scheme}-q{period.quarter}")

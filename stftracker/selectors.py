@@ -159,14 +159,14 @@ def group_totals(rows, key):
 
 
 def area_summary(rows, *, code_key, name_key):
-    """One row per area (region or footprint): trusts, money and trusts by status (pure)."""
+    """One row per area (region or footprint): trusts, money, and ``n_<status>`` trusts by status (pure)."""
     areas = {}
     for row in rows:
         entry = areas.setdefault(row[code_key], {"code": row[code_key], "name": row[name_key], "trusts": 0,
                                                  **{f: ZERO for f in MONEY_FIELDS},
-                                                 **{s: 0 for s in STATUS_ORDER}})
+                                                 **{f"n_{s}": 0 for s in STATUS_ORDER}})
         entry["trusts"] += 1
-        entry[row["status"]] += 1
+        entry[f"n_{row['status']}"] += 1
         for field in MONEY_FIELDS:
             entry[field] += row[field]
     return sorted(areas.values(), key=lambda a: a["name"])

@@ -96,7 +96,7 @@ def league_row(row, columns, trust_url):
                          row["trust_name"], trust_url.replace("__CODE__", row["org_code"]), row["trust_name"],
                          row["org_code"])]
     for column in columns[1:]:
-        numeric = column[2] in ("money", "percent")
+        numeric = column[2] in ("money", "percent", "count")
         cells.append(format_html('<td data-value="{}"{}>{}</td>', sort_value(row, column),
                                  mark_safe(' class="num"') if numeric else "", cell(row, column)))
     return mark_safe("<tr>" + "".join(cells) + "</tr>")
@@ -107,7 +107,7 @@ def table_rows(rows, columns):
     """The body rows of a chart's data table, built in one go."""
     out = []
     for row in rows:
-        cells = [format_html("<td{}>{}</td>", mark_safe(' class="num"') if column[2] in ("money", "percent") else "",
+        cells = [format_html("<td{}>{}</td>", mark_safe(' class="num"') if column[2] in ("money", "percent", "count") else "",
                              cell(row, column)) for column in columns]
         out.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("".join(out))

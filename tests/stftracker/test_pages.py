@@ -212,6 +212,11 @@ def test_footprint_page_and_index_pages(analyst_client):
     areas = {a["code"]: a for a in index.context["table"].rows}
     assert areas["Y50"]["trusts"] == 4 and areas["Y51"]["trusts"] == 4
     assert areas["Y50"]["allocation"] == D("1000000.00")
+    # Q1 statuses of T0001..T0004 (STATUS_CYCLE[(n + 1) % 5]): finance failed, no control total,
+    # pending, full: one trust's 250,000 pending, three quarters of a million withheld or earned.
+    assert areas["Y50"]["pending"] == D("250000.00") and areas["Y50"]["n_pending"] == 1
+    assert (areas["Y50"]["n_full"], areas["Y50"]["n_finance_failed"], areas["Y50"]["n_no_control_total"]) == (1, 1, 1)
+    assert areas["Y50"]["withheld"] == D("500000.00") and areas["Y50"]["earned"] == D("250000.00")
     html = index.content.decode()
     assert 'href="/regions/Y50/?year=2016-17&amp;quarter=1"' in html
     footprints = analyst_client.get("/footprints/?year=2016-17&quarter=1")
