@@ -395,3 +395,21 @@ def test_collectstatic_copies_plotly_from_the_installed_package(tmp_path, settin
     assert copied.read_bytes() == open(source, "rb").read()
     assert (tmp_path / "js" / "charts.js").is_file()
     assert not (__import__("pathlib").Path(settings.BASE_DIR) / "static" / "vendor" / "plotly.min.js").exists()
+
+
+@pytest.mark.parametrize("role, private", [("admin", True), ("analyst", True), ("finance_director", False), (None, False)])
+def test_each_role_sees_the_published_view_and_private_panels_as_allowed(trust_with_returns, role, private):
+    if role == "admin":
+        user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    else:
+        user = UserFactory(username=f"user-{role}", role=role)
+    client = client_for(user)
+    for url in ("/?year=2016-17&quarter=1", "/regions/", "/footprints/", f"/regions/{trust_with_returns.region.code}/",
+                f"/footprints/{trust_with_returns.footprint.code}/"):
+        assert client.get(url).status_code == 200, url
+    response = client.get("/trusts/RTR1/?year=2016-17&quarter=1")
+    assert response.status_code == 200
+    assert response.context["private"] is private
+    assert ("Upload history</h2>" in response.content.decode()) is private
+    status = client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=uploads").status_code
+    assert status == (200 if private else 403)
