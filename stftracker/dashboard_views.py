@@ -171,7 +171,8 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
     year_rows = selectors.entitlement_rows(scheme=period.scheme, region=region, footprint=footprint)
     quarter_rows = [r for r in year_rows if r["quarter"] == period.quarter]
     league, filters, sort, direction = league_rows(quarter_rows, request.GET)
-    failing, failing_periods = selectors.persistently_failing(period, region=region, footprint=footprint)
+    failing, failing_periods = selectors.persistently_failing(period, region=region, footprint=footprint,
+                                                              scheme_rows=year_rows)
     built = area_charts(period, year_rows, quarter_rows, multiples=region is not None)
     tables = {
         "league": Chart("league", "League table", {},

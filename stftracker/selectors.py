@@ -254,11 +254,18 @@ def recent_periods(period, *, count=4):
     return sorted([p for p in periods if p.key <= period.key], key=lambda p: p.key)[-count:]
 
 
-def persistently_failing(period, *, region=None, footprint=None, threshold=3, window=4):
+def persistently_failing(period, *, region=None, footprint=None, threshold=3, window=4, scheme_rows=None):
     """Trusts failing finance or A&E in ``threshold`` of the last ``window`` quarters (across
-    schemes), and those quarters: two queries."""
+    schemes), and those quarters: one or two queries. ``scheme_rows``: the rows of the period's
+    scheme (same area) when the caller has them already; only earlier schemes are then read."""
     periods = recent_periods(period, count=window)
-    rows = entitlement_rows(periods=periods, region=region, footprint=footprint) if periods else []
+    if scheme_rows is None:
+        rows = entitlement_rows(periods=periods, region=region, footprint=footprint) if periods else []
+    else:
+        earlier = [p for p in periods if p.scheme != period.scheme]
+        rows = list(scheme_rows)
+        if earlier:
+            rows += entitlement_rows(periods=earlier, region=region, footprint=footprint)
     return failing_trusts(rows, periods=periods, threshold=threshold), periods
 
 
