@@ -237,8 +237,13 @@ class Entitlement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trust", "scheme", "quarter"], name="entitlement_one_per_trust_quarter"),
             models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="entitlement_quarter_1_4"),
+            # Within half a penny rather than equal: SQLite adds decimals as floating point, and
+            # every figure has two places, so this still holds the sum to the penny.
             models.CheckConstraint(
-                condition=models.Q(allocation=models.F("earned") + models.F("withheld") + models.F("pending")),
+                condition=models.Q(
+                    allocation__gte=models.F("earned") + models.F("withheld") + models.F("pending") - Decimal("0.005"),
+                    allocation__lte=models.F("earned") + models.F("withheld") + models.F("pending") + Decimal("0.005"),
+                ),
                 name="entitlement_reconciles",
             ),
             models.CheckConstraint(
