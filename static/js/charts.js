@@ -84,6 +84,7 @@
   }
 
   function start() {
+    document.documentElement.classList.add("js");
     enhanceTables();
     drawCharts();
   }

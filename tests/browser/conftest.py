@@ -31,15 +31,15 @@ def browser():
 def restore_reference_data():
     """The flush between live-server tests empties the tables that data migrations fill (the
     schemes, the role groups); put them back as the migrations do."""
+    from importlib import import_module
+
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    from finance.migrations import __name__ as package
     from stftracker.roles import ROLE_PERMISSIONS
 
-    schemes = __import__(f"{package}.0002_schemes", fromlist=["load_schemes"])
-    schemes.load_schemes(apps, None)
-    extra = __import__("stftracker.migrations.0003_analysts_add_schemes", fromlist=["ADDED"]).ADDED
+    import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
+    extra = import_module("stftracker.migrations.0003_analysts_add_schemes").ADDED
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])

@@ -2,6 +2,7 @@
 league table sorts and filters, the what-if panel changes the figure; screenshots of each page."""
 import pytest
 
+from tests.browser.conftest import SCREENSHOTS
 from trusts.models import Footprint, Region
 
 pytestmark = pytest.mark.browser
@@ -142,3 +143,29 @@ def test_what_if_panel_changes_the_figure(demo, session_for):
     assert_accessible_structure(page)
     session.screenshot("trust-what-if")
     assert session.errors == []
+
+
+def test_pages_work_without_javascript(demo, browser, live_server):
+    """Filters, sorting links, the what-if form and the data tables need no script."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", DIRECTOR[0])
+        page.fill("input[name=password]", DIRECTOR[1])
+        page.click("main button[type=submit]")
+        page.goto(live_server.url + "/?year=2016-17&quarter=3&status=finance_failed&sort=withheld&dir=desc")
+        statuses = page.locator("table.league tbody .status")
+        assert statuses.count() > 0
+        assert {statuses.nth(i).inner_text().strip() for i in range(statuses.count())} == {"✗ Finance failed"}
+        assert page.locator('th[aria-sort="descending"]').inner_text().strip() == "Withheld"
+        assert page.locator(".chart-card details table").count() == 2  # the numbers behind both charts
+        trust = demo.finance_director_trust.org_code
+        page.goto(live_server.url + f"/trusts/{trust}/?year=2016-17&quarter=3")
+        page.fill("#wi-actual_ytd", "-99000000")
+        page.click(".what-if-form button[type=submit]")
+        assert "✗ Finance failed" in page.locator(".what-if-result").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "trust-no-javascript.png"), full_page=False)
+    finally:
+        context.close()

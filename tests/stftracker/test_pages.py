@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -16,6 +17,7 @@ from finance.models import RecomputeRun
 from tests.factories import (AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory,
                              UploadFactory, UserFactory)
 from tests.stftracker.dashboard_data import country, entitlement
+from trusts.models import Trust
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -372,11 +374,11 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, url):
     client = client_for(analyst)
     country(1, prefix="T")  # 4 trusts
     upload = UploadFactory()
-    upload.trusts.add(*__import__("trusts.models", fromlist=["Trust"]).Trust.objects.all())
+    upload.trusts.add(*Trust.objects.all())
     client.get(url)  # warm up (session, content types)
     small = count_queries(client, url)
     country(2, prefix="U", offset=100)  # 8 more trusts in the same regions and footprints: 12 in all
-    upload.trusts.add(*__import__("trusts.models", fromlist=["Trust"]).Trust.objects.all())
+    upload.trusts.add(*Trust.objects.all())
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries for 4 trusts, {large} for 12"
 
@@ -394,7 +396,7 @@ def test_collectstatic_copies_plotly_from_the_installed_package(tmp_path, settin
     source = finders.find("vendor/plotly.min.js")
     assert copied.read_bytes() == open(source, "rb").read()
     assert (tmp_path / "js" / "charts.js").is_file()
-    assert not (__import__("pathlib").Path(settings.BASE_DIR) / "static" / "vendor" / "plotly.min.js").exists()
+    assert not (Path(settings.BASE_DIR) / "static" / "vendor" / "plotly.min.js").exists()  # not committed
 
 
 @pytest.mark.parametrize("role, private", [("admin", True), ("analyst", True), ("finance_director", False), (None, False)])
