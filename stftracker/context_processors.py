@@ -1,7 +1,4 @@
-from django.db.models import Max
-
-from finance.models import Entitlement, RecomputeRun
-
+from . import selectors
 from .roles import ANALYST
 
 
@@ -14,6 +11,6 @@ def site(request):
         return {"is_analyst": False}
     return {
         "is_analyst": user.is_superuser or user.groups.filter(name=ANALYST).exists(),
-        "data_as_at": Entitlement.objects.aggregate(at=Max("computed_at"))["at"],
-        "latest_run": RecomputeRun.objects.order_by("-created_at", "-id").first(),
+        "data_as_at": selectors.data_as_at(),
+        "latest_run": selectors.latest_run(),
     }

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from trusts.exports import csv_response
+from trusts.models import TrustType
 
 from . import charts, selectors
 from .roles import ANALYST
@@ -32,7 +33,7 @@ LEAGUE_COLUMNS = [
     ("withheld", "Withheld", "withheld", "money"), ("pending", "Pending", "pending", "money"),
     ("variance", "Variance", "variance", "money"), ("ae_performance", "A&E", "ae", "percent"),
 ]
-TRUST_TYPE_LABELS = dict(selectors.TrustType.choices)
+TRUST_TYPE_LABELS = dict(TrustType.choices)
 
 
 @dataclass
@@ -47,7 +48,6 @@ class Chart:
     caption: str = ""
     summary: str = ""
     note: str = ""
-    height: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -215,7 +215,7 @@ def overview(request):
 
 @login_required
 def region_detail(request, code):
-    region = selectors.Region.objects.filter(code=code).values("code", "name").first()
+    region = selectors.region(code)
     if region is None:
         raise Http404("No such region.")
     return area_page(request, title=region["name"], heading_kind="Region", region=code, area=region)
@@ -223,8 +223,7 @@ def region_detail(request, code):
 
 @login_required
 def footprint_detail(request, code):
-    footprint = (selectors.Footprint.objects.filter(code=code)
-                 .values("code", "name", "region__code", "region__name").first())
+    footprint = selectors.footprint(code)
     if footprint is None:
         raise Http404("No such footprint.")
     return area_page(request, title=footprint["name"], heading_kind="STP footprint", footprint=code, area=footprint)
@@ -236,11 +235,11 @@ def area_index(request, *, kind):
     rows = selectors.entitlement_rows(scheme=period.scheme, quarter=period.quarter) if period else []
     if kind == "region":
         summary = selectors.area_summary(rows, code_key="region_code", name_key="region_name")
-        known = list(selectors.Region.objects.order_by("name").values("code", "name"))
+        known = selectors.regions()
     else:
         summary = selectors.area_summary([r for r in rows if r["footprint_code"]],
                                          code_key="footprint_code", name_key="footprint_name")
-        known = list(selectors.Footprint.objects.order_by("name").values("code", "name", "region__name"))
+        known = selectors.footprints()
     by_code = {s["code"]: s for s in summary}
     areas = [{**area, **by_code.get(area["code"], {"trusts": 0})} for area in known]
     columns = [("name", "Region" if kind == "region" else "Footprint", "text"), ("code", "Code", "text")]

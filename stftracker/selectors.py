@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q
 
-from finance.models import Allocation, Entitlement, FinanceReturn, Scheme
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Footprint, Region, Trust, TrustType, Upload
 
@@ -269,6 +269,24 @@ def persistently_failing(period, *, region=None, footprint=None, threshold=3, wi
     return failing_trusts(rows, periods=periods, threshold=threshold), periods
 
 
+def region(code):
+    """{code, name} of a region, or None."""
+    return Region.objects.filter(code=code).values("code", "name").first()
+
+
+def footprint(code):
+    """{code, name, region__code, region__name} of a footprint, or None."""
+    return Footprint.objects.filter(code=code).values("code", "name", "region__code", "region__name").first()
+
+
+def regions():
+    return list(Region.objects.order_by("name").values("code", "name"))
+
+
+def footprints():
+    return list(Footprint.objects.order_by("name").values("code", "name", "region__code", "region__name"))
+
+
 def filter_options():
     """Regions, footprints and trust types for the league table's filters: two queries."""
     return {
@@ -277,6 +295,11 @@ def filter_options():
         "trust_types": list(TrustType.choices),
         "statuses": STATUS_ORDER,
     }
+
+
+def latest_run():
+    """The latest recompute request, whatever its state: one query."""
+    return RecomputeRun.objects.order_by("-created_at", "-id").first()
 
 
 def data_as_at():
