@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET
 
 from finance.models import Allocation, Scheme
 from trusts.models import Trust, Upload
+
+from .models import ApiToken
 from trusts.roles import is_analyst
 
 KINDS = {
@@ -32,6 +34,7 @@ KINDS = {
     "trust": "Trust",
     "upload": "Upload",
     "admin": "Admin site action (users, roles, trust links)",
+    "token": "API token",
 }
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 PAGE_SIZE = 50
@@ -245,6 +248,43 @@ def _admin_entries(*, trust, user, count, since):
     return entries
 
 
+def _token_entries(*, trust, user, count, since):
+    """API tokens created and revoked: who gave which account access to the API."""
+    if trust is not None:
+        return []
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    if user:
+        tokens = tokens.filter(Q(user__username=user) | Q(created_by__username=user))
+    created = tokens.filter(created_at__gte=since) if since else tokens
+    revoked = tokens.filter(revoked_at__isnull=False)
+    if since:
+        revoked = revoked.filter(revoked_at__gte=since)
+    entries = []
+    for token in created.order_by("-created_at", "-id")[:count]:
+        entries.append(
+            AuditEntry(
+                kind="token",
+                when=token.created_at,
+                user=_username(token.created_by or token.user),
+                action="created",
+                subject=f"API token “{token.name}” ({token.token_key}…) of {token.user.get_username()}",
+                detail=f"{'Read-only' if token.read_only else 'May upload'}; expires {token.expires_at:%d %b %Y}",
+            )
+        )
+    for token in revoked.order_by("-revoked_at", "-id")[:count]:
+        entries.append(
+            AuditEntry(
+                kind="token",
+                when=token.revoked_at,
+                user=f"{token.user.get_username()} or an administrator",
+                action="revoked",
+                subject=f"API token “{token.name}” ({token.token_key}…) of {token.user.get_username()}",
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
 def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_SIZE, offset=0):
     """Audit entries, newest first.
 
@@ -268,6 +308,8 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
         sources.append(_upload_entries(trust=trust, user=user, count=count, since=since))
     if kind in (None, "admin"):
         sources.append(_admin_entries(trust=trust, user=user, count=count, since=since))
+    if kind in (None, "token"):
+        sources.append(_token_entries(trust=trust, user=user, count=count, since=since))
     merged = heapq.merge(*sources, key=lambda entry: entry.when, reverse=True)
     return list(merged)[offset:count]
 

@@ -222,3 +222,19 @@ def test_a_plans_import_is_audited_row_by_row_with_its_uploader(client, analyst,
     changed = {c.field: (c.old, c.new) for c in change.changes}
     assert changed["stf allocation"] == ("1,000,000.00", "5,000,000.00")
     assert changed["control total"] == ("-500,000.00", "-250,000.00")
+
+
+@pytest.mark.django_db
+def test_api_tokens_created_and_revoked_are_audited(director, home_trust):
+    from stftracker.tokens import create_token, revoke_token
+
+    token, _ = create_token(user=director, name="weekly notebook", read_only=False, days=30, created_by=director)
+    revoke_token(token=token, by=director)
+    by_action = {entry.action: entry for entry in recent_changes(kind="token")}
+    created, revoked = by_action["created"], by_action["revoked"]
+    assert (created.action, created.user) == ("created", "fd_home")
+    assert created.subject.startswith("API token “weekly notebook” (") and created.subject.endswith("of fd_home")
+    assert created.detail.startswith("May upload; expires ")
+    assert (revoked.action, revoked.user) == ("revoked", "fd_home or an administrator")
+    assert recent_changes(kind="token", trust=home_trust) == []
+    assert len(recent_changes(kind="token", user="fd_home")) == 2
