@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Near the top: a lost database anywhere below (sessions, lock-outs, views) becomes a 503.
+    "stftracker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,7 +79,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "stftracker.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "stftracker.urls"
@@ -171,7 +172,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A task whose worker died unacknowledged goes back on the queue after this many seconds; keep
+# it longer than the longest task (CELERY_TASK_TIME_LIMIT).
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Look for such tasks often enough for the timeout to mean what it says.
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 3,
+}
+# With Redis down, sending a task gives up within seconds; the run stays queued and is re-sent.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The nightly full recompute (every scheme, every trust); beat copies it into its database schedule.
 CELERY_BEAT_SCHEDULE = {
@@ -183,9 +195,25 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis errors are cache misses (stftracker.cache): pages carry on while Redis is down.
+    CACHES = {
+        "default": {
+            "BACKEND": "stftracker.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Recompute runs left queued (Redis was down when they were sent) are sent again by beat.
+RECOMPUTE_REQUEUE_AFTER = int(os.environ.get("RECOMPUTE_REQUEUE_AFTER", "120"))
+RECOMPUTE_REQUEUE_INTERVAL = float(os.environ.get("RECOMPUTE_REQUEUE_INTERVAL", "60"))
+CELERY_IMPORTS = ["finance.reliability_tasks"]
+CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
+    "task": "finance.reliability_tasks.requeue_stale_runs_task",
+    "schedule": RECOMPUTE_REQUEUE_INTERVAL,
+}
 
 # --- API ------------------------------------------------------------------------------------
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "2000/hour")

@@ -50,66 +50,75 @@ def test_upload_while_redis_is_down_is_stored_queued_and_recomputed_when_it_is_b
     analyst = UserFactory(username="redis-analyst", role="analyst")
     load_country(analyst)
     assert q1(CODES[0]).status == "full" and str(q1(CODES[0]).earned) == Q1_ALLOCATION
+    _, secret = create_token(user=analyst, name="client", read_only=False)
 
-    client = Client(raise_request_exception=False)
-    client.force_login(analyst)
-    with celery_broker(redis_proxy.url), override_settings(CACHES=failsafe_cache_settings(redis_proxy.url)):
-        redis_proxy.cut()
-        # The pages keep working without the cache.
-        assert client.get("/").status_code == 200
-        assert client.get(f"/trusts/{CODES[0]}/").status_code == 200
-        assert client.get("/api/v1/eligibility/?year=2016-17&quarter=1").status_code == 200
-        assert cache.get("anything", "missed") == "missed"
+    # A worker with its beat (re-sending runs queued for more than 2 s, every second) is running
+    # when Redis goes away.
+    env = service_env(database_url=live_pg.url(), redis_url=redis_proxy.url,
+                      RECOMPUTE_REQUEUE_INTERVAL=1, RECOMPUTE_REQUEUE_AFTER=2)
+    worker = start_worker(env=env, log_dir=log_dir, beat=True)
+    try:
+        with celery_broker(redis_proxy.url), override_settings(CACHES=failsafe_cache_settings(redis_proxy.url)):
+            wait_until(lambda: " ready." in worker.log(), timeout=30, message=f"the worker\n{worker.log()[-2000:]}")
+            redis_proxy.cut()
+            uploads, runs = upload_while_redis_is_down(analyst, secret)
 
-        # Through the API (a token; the throttle's cache is down too) ...
-        _, secret = create_token(user=analyst, name="client", read_only=False)
-        api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {secret}")
-        response = api.post("/api/v1/uploads/", {"file": SimpleUploadedFile("may.csv", may_correction_csv())})
-        assert response.status_code == 201, response.content.decode()[:2000]
-        assert response.json()["recompute_queued"] is True
+            # While Redis is still down, re-sending fails quietly and leaves the runs queued.
+            assert requeue_stale_runs(older_than_seconds=0) == []
+            assert set(runs.values_list("state", flat=True)) == {"queued"}
 
-        # ... and through the upload pages (preview, then confirm).
-        preview = client.post("/uploads/preview/", {"file": SimpleUploadedFile("june.csv", june_failure_csv())})
-        assert preview.status_code == 200, preview.content.decode()[:2000]
-        confirm = client.post("/uploads/confirm/", {"token": preview.context["confirm"].initial["token"]})
-        assert confirm.status_code == 302, confirm.content.decode()[:2000]
-        upload = Upload.objects.get(file_name="june.csv")
-        assert confirm["Location"] == f"/uploads/{upload.pk}/"
-
-        # Both stored, and marked as waiting for their recompute.
-        uploads = Upload.objects.filter(file_name__in=["may.csv", "june.csv"])
-        assert {(u.status, u.recompute_queued) for u in uploads} == {(UploadStatus.STORED, True)}
-        june = FinanceReturn.objects.current().get(trust__org_code=CODES[0], month=datetime.date(2016, 6, 1))
-        assert june.actual_ytd == -400000 and june.upload_id == upload.pk
-        runs = RecomputeRun.objects.filter(upload__in=uploads)
-        assert runs.count() == 2
-        assert {(r.state, r.started_at) for r in runs} == {("queued", None)}
-        run = runs.get(upload=upload)
-        detail = client.get(f"/uploads/{upload.pk}/").content.decode()
-        assert "Queued" in detail
-        assert q1(CODES[0]).status == "full"  # not recomputed yet
-        assert set(uploads_awaiting_recompute()) == set(uploads)
-
-        # While Redis is still down, re-sending fails quietly and leaves the run queued.
-        assert requeue_stale_runs(older_than_seconds=0) == []
-        run.refresh_from_db()
-        assert run.state == "queued"
-
-        # Redis is back: a worker with its beat re-sends the runs left queued, and they run.
-        redis_proxy.restore()
-        env = service_env(database_url=live_pg.url(), redis_url=redis_proxy.url,
-                          RECOMPUTE_REQUEUE_INTERVAL=1, RECOMPUTE_REQUEUE_AFTER=2)
-        worker = start_worker(env=env, log_dir=log_dir, beat=True)
-        try:
-            wait_until(lambda: not runs.exclude(state="done").exists(), timeout=45,
+            # Redis is back: the worker reconnects, its beat re-sends the runs left queued, they run.
+            redis_proxy.restore()
+            wait_until(lambda: not runs.exclude(state="done").exists(), timeout=60,
                        message=f"the queued recomputes to run\n{worker.log()[-3000:]}")
-        finally:
-            worker.stop()
-        assert "requeue_stale_runs_task" in worker.log()
+    finally:
+        worker.stop()
+    assert "requeue_stale_runs_task" in worker.log()
 
     failed = q1(CODES[0])
     assert failed.status == "finance_failed"
     assert str(failed.earned) == "0.00" and str(failed.withheld) == Q1_ALLOCATION
     assert q1(CODES[1]).status == "full"
     assert list(uploads_awaiting_recompute()) == []
-    assert "Done" in client.get(f"/uploads/{upload.pk}/").content.decode()
+    client = Client()
+    client.force_login(analyst)
+    june = uploads.get(file_name="june.csv")
+    assert "Done" in client.get(f"/uploads/{june.pk}/").content.decode()
+
+
+def upload_while_redis_is_down(analyst, secret):
+    client = Client(raise_request_exception=False)
+    client.force_login(analyst)
+    # The pages keep working without the cache.
+    assert client.get("/").status_code == 200
+    assert client.get(f"/trusts/{CODES[0]}/").status_code == 200
+    assert client.get("/api/v1/eligibility/?year=2016-17&quarter=1").status_code == 200
+    assert cache.get("anything", "missed") == "missed"
+
+    # An upload through the API (a token; the throttle's cache is down too) ...
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {secret}")
+    response = api.post("/api/v1/uploads/", {"file": SimpleUploadedFile("may.csv", may_correction_csv())})
+    assert response.status_code == 201, response.content.decode()[:2000]
+    assert response.json()["status"] == "stored" and response.json()["run_state"] == "queued"
+
+    # ... and one through the upload pages (preview, then confirm).
+    preview = client.post("/uploads/preview/", {"file": SimpleUploadedFile("june.csv", june_failure_csv())})
+    assert preview.status_code == 200, preview.content.decode()[:2000]
+    confirm = client.post("/uploads/confirm/", {"token": preview.context["confirm"].initial["token"]})
+    assert confirm.status_code == 302, confirm.content.decode()[:2000]
+    upload = Upload.objects.get(file_name="june.csv")
+    assert confirm["Location"] == f"/uploads/{upload.pk}/"
+
+    # Both stored, and marked as waiting for their recompute.
+    uploads = Upload.objects.filter(file_name__in=["may.csv", "june.csv"])
+    assert {(u.status, u.recompute_queued) for u in uploads} == {(UploadStatus.STORED, True)}
+    june = FinanceReturn.objects.current().get(trust__org_code=CODES[0], month=datetime.date(2016, 6, 1))
+    assert june.actual_ytd == -400000 and june.upload_id == upload.pk
+    runs = RecomputeRun.objects.filter(upload__in=uploads)
+    assert runs.count() == 2
+    assert {(r.state, r.started_at) for r in runs} == {("queued", None)}
+    detail = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert "Queued" in detail and "task queue is unavailable" in detail
+    assert q1(CODES[0]).status == "full"  # not recomputed yet
+    assert set(uploads_awaiting_recompute()) == set(uploads)
+    return uploads, runs
