@@ -40,9 +40,7 @@ def database_url():
 def forget_broker_connections(app):
     """Drop the app's cached broker connections (as Celery does after a fork), so the next task is
     sent with the broker settings of the moment."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
+    app._pool = None  # (kombu keeps the pools themselves, per broker URL, for whoever needs them next)
     app.amqp._producer_pool = None
 
 
