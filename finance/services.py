@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from finance import rules as engine
@@ -73,11 +73,11 @@ def write_entitlements(*, scheme, results, trust_ids=None, now=None) -> int:
     keep = {(r.trust_id, r.quarter) for r in results}
     stale = [key for key in existing if key not in keep]
     deleted = 0
-    if stale:
-        stale_trusts = {trust_id for trust_id, _ in stale}
-        for trust_id in stale_trusts:  # rare: only when allocations were removed
-            quarters = [q for t, q in stale if t == trust_id]
-            deleted += Entitlement.objects.filter(scheme=scheme, trust_id=trust_id, quarter__in=quarters).delete()[0]
+    for start in range(0, len(stale), BATCH_SIZE):  # rare: only when allocations were removed
+        condition = Q()
+        for trust_id, quarter in stale[start:start + BATCH_SIZE]:
+            condition |= Q(trust_id=trust_id, quarter=quarter)
+        deleted += Entitlement.objects.filter(condition, scheme=scheme).delete()[0]
     return len(changed) + deleted
 
 
