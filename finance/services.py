@@ -174,14 +174,15 @@ def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload
 
     With no Redis configured the task runs in-process (CELERY_TASK_ALWAYS_EAGER).
     """
-    from finance.tasks import recompute_task
+    from finance.reliability import send_recompute
 
     task_id = str(uuid.uuid4())
     run = RecomputeRun.objects.create(
         scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
         upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
     )
-    transaction.on_commit(lambda: recompute_task.apply_async(args=[run.pk], task_id=task_id))
+    # Redis down: the run stays queued (and says so) and beat sends it again later.
+    transaction.on_commit(lambda: send_recompute(run_id=run.pk, task_id=task_id))
     return run
 
 
