@@ -4,6 +4,7 @@ Thin views: each parses input, calls ``finance.intake.ingest`` or a selector, an
 Between preview and confirm the file's bytes wait in the cache under a random token bound to the
 user (an hour at most); confirm validates them again before storing anything.
 """
+import base64
 import secrets
 
 from django.conf import settings
@@ -68,6 +69,9 @@ def upload_preview(request):
         return render(request, "uploads/errors.html", {"result": rejected, "upload": rejected.upload}, status=400)
     token = secrets.token_urlsafe(32)
     cache.set(_cache_key(request.user, token), {"data": data, "file_name": uploaded.name}, PREVIEW_SECONDS)
+    if cache.get(_cache_key(request.user, token)) is None:  # the cache is down: keep it in the session
+        request.session[_cache_key(request.user, token)] = {"data": base64.b64encode(data).decode(),
+                                                            "file_name": uploaded.name}
     context = {
         "result": result, "file_name": uploaded.name, "confirm": ConfirmForm(initial={"token": token}),
         "preview_rows": result.preview[:PREVIEW_ROWS_SHOWN], "more_rows": max(0, len(result.preview) - PREVIEW_ROWS_SHOWN),
@@ -82,6 +86,9 @@ def upload_preview(request):
 def upload_confirm(request):
     form = ConfirmForm(request.POST)
     stored = cache.get(_cache_key(request.user, form.data.get("token", ""))) if form.is_valid() else None
+    if stored is None and form.is_valid():
+        kept = request.session.pop(_cache_key(request.user, form.cleaned_data["token"]), None)
+        stored = kept and {"data": base64.b64decode(kept["data"]), "file_name": kept["file_name"]}
     if stored is None:
         messages.error(request, "That preview has expired or does not exist: choose the file again.")
         return redirect("uploads")
