@@ -37,3 +37,20 @@ def admin_user_(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Transactional tests start from the same reference data as every other test."""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")
+        from tests.reference import restore_reference_data
+
+        restore_reference_data()

@@ -1,0 +1,26 @@
+"""Reference data that data migrations load: the shipped schemes and the role groups.
+
+A transactional test (``transaction=True``, the live server) empties every table when it ends,
+these too; :func:`restore_reference_data` puts them back as the migrations do.
+"""
+from importlib import import_module
+
+
+def restore_reference_data():
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from finance.models import Scheme
+    from stftracker.roles import ROLE_PERMISSIONS
+
+    if Scheme.objects.count() < 3:
+        import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
+    if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
+        return
+    extra = import_module("stftracker.migrations.0003_analysts_add_schemes").ADDED
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])
+        group.permissions.set(
+            [Permission.objects.get(content_type__app_label=app, codename=name) for app, name in wanted]
+        )
