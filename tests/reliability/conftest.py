@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 import redis as redis_lib
 
-from tests.reliability.faults import ROOT, TcpProxy, manage, service_env
+from tests.reliability.faults import TcpProxy, manage, service_env
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_PORT, REDIS_DB = 6379, 2
@@ -74,7 +74,7 @@ def live_templates(tmp_path_factory, django_db_blocker):
     sqlite_template = sqlite_dir / "template.sqlite3"
     manage("migrate", "--noinput", "-v0", env=service_env(database_url=f"sqlite:///{sqlite_template}"))
     yield {"postgresql": template, "sqlite": sqlite_template, "base": base}
-    _pg_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    _pg_admin(f'DROP DATABASE IF EXISTS "{base}_live" WITH (FORCE)', f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 def make_live_database(vendor, templates, tmp_path):
@@ -172,5 +172,3 @@ def log_dir(tmp_path):
     path.mkdir()
     return path
 
-
-__all__ = ["ROOT", "LiveDatabase", "default_connection_to", "pg_url"]

@@ -4,7 +4,6 @@ import json
 import subprocess
 
 import pytest
-from django.core.cache.backends.base import DEFAULT_TIMEOUT  # noqa: F401 - the backend's API
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
