@@ -23,13 +23,13 @@ from trusts import parsers as trust_parsers
 from trusts import services as trust_services
 from trusts.models import Trust, Upload, UploadKind, UploadStatus
 from trusts.parsing import FileError, HeaderError, RowError, Table, normalise_header, read_table
+from trusts.roles import is_analyst
 
 from . import intake_services
 from . import parsers as finance_parsers
 
 logger = logging.getLogger(__name__)
 
-ANALYST = "analyst"  # the group of NHSI analysts (named in stftracker.roles, which finance does not import)
 
 NATIONAL_KINDS = {"trusts", "plans", "ae_nhse", "ae_tidy", "ods_etr"}
 TRUST_KINDS = {"trusts", "ods_etr"}
@@ -113,10 +113,6 @@ class IngestResult:
         for error in self.errors:
             lines.append("ERROR " + str(RowError(**error)))
         return lines
-
-
-def is_analyst(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.groups.filter(name=ANALYST).exists()))
 
 
 def sha256_of(data: bytes) -> str:

@@ -6,21 +6,15 @@ from django.db.models import Q
 
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Upload
+from trusts.roles import is_analyst
 
 from .models import Allocation, Entitlement, FinanceReturn, RecomputeRun
-
-ANALYST = "analyst"  # group name, as in stftracker.roles
-
-
-def _is_analyst(user):
-    return user.is_superuser or user.groups.filter(name=ANALYST).exists()
-
 
 def visible_uploads(*, user, trust=None):
     """Uploads the user may see: every upload for analysts; otherwise the user's own uploads and
     those touching the trusts they direct. ``trust`` narrows to one trust's uploads."""
     queryset = Upload.objects.select_related("uploaded_by")
-    if not _is_analyst(user):
+    if not is_analyst(user):
         queryset = queryset.filter(Q(uploaded_by=user) | Q(trusts__finance_directors=user)).distinct()
     if trust is not None:
         queryset = queryset.filter(trusts=trust).distinct()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trusts.exports import csv_response, xlsx_bytes
 from trusts.models import Trust, UploadKind
+from trusts.roles import is_analyst
 
 from . import selectors_intake as selectors
 from .forms import ConfirmForm, UploadForm
@@ -33,7 +34,7 @@ def _cache_key(user, token):
 
 
 def _may_see_all(user):
-    return selectors._is_analyst(user)
+    return is_analyst(user)
 
 
 def _history_context(request, trust=None, limit=None):

@@ -1,5 +1,5 @@
 from . import selectors
-from .roles import ANALYST
+from trusts.roles import is_analyst
 
 
 def site(request):
@@ -10,7 +10,7 @@ def site(request):
     if not (user and user.is_authenticated):
         return {"is_analyst": False}
     return {
-        "is_analyst": user.is_superuser or user.groups.filter(name=ANALYST).exists(),
+        "is_analyst": is_analyst(user),
         "data_as_at": selectors.data_as_at(),
         "latest_run": selectors.latest_run(),
     }

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from trusts.exports import csv_response
 from trusts.models import TrustType
+from trusts.roles import can_act_for
 
 from . import charts, selectors
-from .roles import ANALYST
 from .selectors import Period
 from .templatetags.dashboard import money
 
@@ -57,10 +57,6 @@ class Chart:
     @property
     def data_id(self):
         return f"figure-{self.name}-data"
-
-
-def is_analyst(user):
-    return user.is_superuser or user.groups.filter(name=ANALYST).exists()
 
 
 def chosen_period(request, schemes):
@@ -337,7 +333,7 @@ def trust_detail(request, org_code):
         raise Http404("No such trust.")
     schemes = selectors.scheme_options()
     period = chosen_period(request, schemes)
-    private = is_analyst(request.user) or trust.finance_directors.filter(pk=request.user.pk).exists()
+    private = can_act_for(request.user, trust)
     context = {"trust": trust, "schemes": schemes, "period": period, "quarters": [1, 2, 3, 4],
                "private": private, "title": trust.name}
     if period is None:

@@ -1,7 +1,6 @@
 """Roles are Django groups; this is what each may do. Admins are superusers."""
 
-ANALYST = "analyst"
-FINANCE_DIRECTOR = "finance_director"
+from trusts.roles import ANALYST, FINANCE_DIRECTOR
 
 VIEW_ALL = [
     ("trusts", "region"), ("trusts", "footprint"), ("trusts", "trust"), ("trusts", "upload"),

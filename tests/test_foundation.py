@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from finance.models import Entitlement, Scheme
-from tests.factories import FinanceReturnFactory, PerformanceReturnFactory, TrustFactory, UploadFactory
+from tests.factories import FinanceReturnFactory, PerformanceReturnFactory, TrustFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from finance.models import FinanceReturn, RecomputeRun
 from tests.conftest import FIXTURES
-from tests.factories import PASSWORD, TrustFactory, UploadFactory, UserFactory
+from tests.factories import UploadFactory, UserFactory
 from trusts.models import Upload, UploadStatus
 
 

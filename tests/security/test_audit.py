@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finance.models import Allocation, Scheme
+from finance.models import Scheme
 from stftracker.audit import recent_changes
 from tests.factories import AllocationFactory, RegionFactory, TrustFactory, UploadFactory
 
