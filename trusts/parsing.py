@@ -157,17 +157,26 @@ def _xlsx_rows(data: bytes):
         if not workbook.worksheets:
             raise FileError("The workbook has no sheets.")
         sheet = workbook.worksheets[0]
-        return [[xlsx_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            [xlsx_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row]
+            for row in sheet.iter_rows()
+        ]
     finally:
         workbook.close()
 
 
-def xlsx_cell_text(value) -> str:
-    """A cached XLSX value as the text a user would type."""
+def xlsx_cell_text(value, number_format=None) -> str:
+    """A cached XLSX value as the text a user would type.
+
+    A number shown as a percentage (stored as 0.925, displayed 92.5%) reads as ``92.5%``, as
+    the user sees it, so a percent column takes it and a money or count column reports it.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (int, float)) and number_format and "%" in number_format and math.isfinite(value):
+        return f"{xlsx_cell_text(value * 100)}%"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
