@@ -25,12 +25,12 @@ denominator = attendances summed over types):
 from .models import METRIC_CODES
 from trusts.parsing import (
     CellError,
+    Column,
     HeaderError,
     Parsed,
     RowReader,
     Table,
     as_table,
-    check_duplicates,
     check_header,
     normalise_header,
     parse_count,
@@ -38,10 +38,9 @@ from trusts.parsing import (
     parse_nhse_period,
     parse_org_code,
     parse_percent,
+    parse_rows,
 )
 
-PERFORMANCE_COLUMNS = ["org_code", "period", "metric", "numerator", "denominator"]
-TRAJECTORY_COLUMNS = ["org_code", "period", "metric", "trajectory_pct"]
 TIDY_COLUMNS = ["period", "org_code", "type", "attendances", "breaches"]
 TIDY_TYPES = {"1": "1", "2": "2", "other": "other", "3": "other", "4": "other"}
 
@@ -82,44 +81,36 @@ def parse_metric(text):
     raise CellError(f"is not a metric (one of {', '.join(METRIC_CODES)}).")
 
 
+PERFORMANCE_FIELDS = [
+    Column("org_code", "org_code", parse_org_code),
+    Column("month", "period", parse_month),
+    Column("metric", "metric", parse_metric),
+    Column("numerator", "numerator", parse_count),
+    Column("denominator", "denominator", parse_count),
+]
+TRAJECTORY_FIELDS = [
+    Column("org_code", "org_code", parse_org_code),
+    Column("month", "period", parse_month),
+    Column("metric", "metric", parse_metric),
+    Column("percent", "trajectory_pct", parse_percent),
+]
+PERFORMANCE_COLUMNS = [column.header for column in PERFORMANCE_FIELDS]
+TRAJECTORY_COLUMNS = [column.header for column in TRAJECTORY_FIELDS]
+
+
+def _numerator_within_denominator(reader, row):
+    if row["numerator"] is not None and row["denominator"] is not None and row["numerator"] > row["denominator"]:
+        reader.fail("numerator", row["numerator"],
+                    f"Numerator {row['numerator']} is above the denominator {row['denominator']}.")
+
+
 def parse_performance(table: Table) -> Parsed:
-    table = as_table(table)
-    parsed = Parsed(kind="performance")
-    positions = check_header(table.header, PERFORMANCE_COLUMNS)
-    for number, cells in table.numbered():
-        reader = RowReader(parsed, number, cells, positions)
-        row = {
-            "row": number,
-            "org_code": reader.get("org_code", parse_org_code),
-            "month": reader.get("period", parse_month),
-            "metric": reader.get("metric", parse_metric),
-            "numerator": reader.get("numerator", parse_count),
-            "denominator": reader.get("denominator", parse_count),
-        }
-        if row["numerator"] is not None and row["denominator"] is not None and row["numerator"] > row["denominator"]:
-            reader.fail("numerator", row["numerator"],
-                        f"Numerator {row['numerator']} is above the denominator {row['denominator']}.")
-        parsed.keep(reader, row)
-    check_duplicates(parsed, ["org_code", "month", "metric"], "org_code")
-    return parsed
+    return parse_rows(table, kind="performance", columns=PERFORMANCE_FIELDS, key=["org_code", "month", "metric"],
+                      check=_numerator_within_denominator)
 
 
 def parse_trajectories(table: Table) -> Parsed:
-    table = as_table(table)
-    parsed = Parsed(kind="trajectories")
-    positions = check_header(table.header, TRAJECTORY_COLUMNS)
-    for number, cells in table.numbered():
-        reader = RowReader(parsed, number, cells, positions)
-        row = {
-            "row": number,
-            "org_code": reader.get("org_code", parse_org_code),
-            "month": reader.get("period", parse_month),
-            "metric": reader.get("metric", parse_metric),
-            "percent": reader.get("trajectory_pct", parse_percent),
-        }
-        parsed.keep(reader, row)
-    check_duplicates(parsed, ["org_code", "month", "metric"], "org_code")
-    return parsed
+    return parse_rows(table, kind="trajectories", columns=TRAJECTORY_FIELDS, key=["org_code", "month", "metric"])
 
 
 def nhse_positions(header) -> dict:

@@ -15,6 +15,7 @@ import re
 from .models import TrustType
 from .parsing import (
     CellError,
+    Column,
     HeaderError,
     Parsed,
     RowReader,
@@ -25,9 +26,9 @@ from .parsing import (
     normalise_header,
     parse_date,
     parse_org_code,
+    parse_rows,
 )
 
-TRUST_COLUMNS = ["org_code", "name", "trust_type", "region", "footprint"]
 TRUST_TYPES = {code: code for code, _ in TrustType.choices}
 TRUST_TYPES.update({label.lower(): code for code, label in TrustType.choices})
 TRUST_TYPES.update({"mental health": "mental_health", "acute specialist": "specialist", "acute_specialist": "specialist"})
@@ -63,23 +64,18 @@ def _text(text, *, required=True, limit=200):
     return value
 
 
+TRUST_FIELDS = [
+    Column("org_code", "org_code", parse_org_code),
+    Column("name", "name", _text),
+    Column("trust_type", "trust_type", parse_trust_type),
+    Column("region", "region", _text, {"limit": 100}),
+    Column("footprint", "footprint", _text, {"required": False, "limit": 150}, optional=True),
+]
+TRUST_COLUMNS = [column.header for column in TRUST_FIELDS]
+
+
 def parse_trusts(table: Table) -> Parsed:
-    table = as_table(table)
-    parsed = Parsed(kind="trusts")
-    positions = check_header(table.header, TRUST_COLUMNS[:4], ["footprint"])
-    for number, cells in table.numbered():
-        reader = RowReader(parsed, number, cells, positions)
-        row = {
-            "row": number,
-            "org_code": reader.get("org_code", parse_org_code),
-            "name": reader.get("name", _text),
-            "trust_type": reader.get("trust_type", parse_trust_type),
-            "region": reader.get("region", _text, limit=100),
-            "footprint": reader.get("footprint", _text, required=False, limit=150),
-        }
-        parsed.keep(reader, row)
-    check_duplicates(parsed, ["org_code"], "org_code")
-    return parsed
+    return parse_rows(table, kind="trusts", columns=TRUST_FIELDS, key=["org_code"])
 
 
 def looks_like_headerless_etr(first_row) -> bool:

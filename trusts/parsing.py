@@ -454,3 +454,35 @@ def check_duplicates(parsed: Parsed, key_fields, column_label):
             parsed.error(row["row"], column_label, shown, f"Duplicate: {shown} already appears in row {seen[key]}.")
         else:
             seen[key] = row["row"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical file: where its value goes in the row and how it is read."""
+
+    name: str
+    header: str
+    parse: object
+    options: dict = field(default_factory=dict)
+    optional: bool = False
+
+
+def parse_rows(table, *, kind: str, columns: list, key: list, check=None) -> Parsed:
+    """Read a canonical file: the header first, then every cell through its column's parser, all
+    errors collected; ``check(reader, row)`` adds cross-column rules; repeated keys are errors."""
+    table = as_table(table)
+    parsed = Parsed(kind=kind)
+    positions = check_header(
+        table.header, [c.header for c in columns if not c.optional], [c.header for c in columns if c.optional]
+    )
+    for number, cells in table.numbered():
+        reader = RowReader(parsed, number, cells, positions)
+        row = {"row": number}
+        for column in columns:
+            row[column.name] = reader.get(column.header, column.parse, **column.options)
+        if check is not None:
+            check(reader, row)
+        parsed.keep(reader, row)
+    check_duplicates(parsed, key, "org_code")
+    return parsed
+
