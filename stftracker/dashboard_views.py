@@ -20,6 +20,9 @@ from . import charts, selectors
 from .selectors import Period
 from .templatetags.dashboard import money
 
+# The money columns of a data table: (key, heading, format).
+MONEY_COLUMNS = [(field, field.capitalize(), "money") for field in selectors.MONEY_FIELDS]
+
 LEAGUE_SORTS = {
     "trust": "trust_name", "org_code": "org_code", "region": "region_name", "footprint": "footprint_name",
     "type": "trust_type", "status": "status", "allocation": "allocation", "earned": "earned",
@@ -150,8 +153,7 @@ def area_charts(period, year_rows, quarter_rows, *, multiples=False):
         built.append(Chart(
             "footprints", f"Footprints, {period.scheme}",
             charts.small_multiples(groups, title=f"Earned, withheld and pending per quarter by footprint, {period.scheme}"),
-            [("group", "Footprint", "text"), ("period", "Quarter", "text"), ("allocation", "Allocation", "money"),
-             ("earned", "Earned", "money"), ("withheld", "Withheld", "money"), ("pending", "Pending", "money")],
+            [("group", "Footprint", "text"), ("period", "Quarter", "text"), *MONEY_COLUMNS],
             groups, caption=f"Money per footprint and quarter, {period.scheme}",
             summary="Small multiples: one bar chart per footprint, earned, withheld and pending per quarter."))
     return built
@@ -241,8 +243,7 @@ def area_index(request, *, kind):
     columns = [("name", "Region" if kind == "region" else "Footprint", "text"), ("code", "Code", "text")]
     if kind == "footprint":
         columns.append(("region__name", "Region", "text"))
-    columns += [("trusts", "Trusts", "count"), ("allocation", "Allocation", "money"), ("earned", "Earned", "money"),
-                ("withheld", "Withheld", "money"), ("pending", "Pending", "money")]
+    columns += [("trusts", "Trusts", "count"), *MONEY_COLUMNS]
     columns += [(f"n_{s}", charts.STATUS_STYLE[s]["label"], "count") for s in charts.STATUS_ORDER]
     table = Chart("areas", "Regions" if kind == "region" else "Footprints", {}, columns, areas)
     if request.GET.get("format") == "csv" and period:
@@ -407,15 +408,14 @@ def trust_detail(request, org_code):
     if what_if_record is not None:
         versions = [
             {"version": f"Stored ({stored['status'].replace('_', ' ')})", "status": stored["status"],
-             **{k: stored[k] for k in ("allocation", "earned", "withheld", "pending")}},
+             **{k: stored[k] for k in selectors.MONEY_FIELDS}},
             {"version": f"What-if ({what_if_record['status'].replace('_', ' ')})", "status": what_if_record["status"],
-             **{k: Decimal(what_if_record[k]) for k in ("allocation", "earned", "withheld", "pending")}},
+             **{k: Decimal(what_if_record[k]) for k in selectors.MONEY_FIELDS}},
         ]
         built.append(Chart(
             "what-if", f"What-if, {period.label}",
             charts.what_if_bars(versions, title=f"Stored result and what-if, {period.label}"),
-            [("version", "Version", "text"), ("status", "Status", "status"), ("allocation", "Allocation", "money"),
-             ("earned", "Earned", "money"), ("withheld", "Withheld", "money"), ("pending", "Pending", "money")],
+            [("version", "Version", "text"), ("status", "Status", "status"), *MONEY_COLUMNS],
             versions, caption=f"Stored entitlement and the what-if, {period.label}",
             summary="Bar chart comparing the stored result with the what-if: earned, withheld and pending."))
 

@@ -90,6 +90,7 @@ def test_password_change(client, director, password):
     )
     assert refused.status_code == 200
     assert "Your old password was entered incorrectly" in refused.content.decode()
+    assert '<a href="#id_old_password">Old password: ' in refused.content.decode()  # the error summary links the field
     done = client.post(
         "/accounts/password/",
         {"old_password": password, "new_password1": "Plum-orchard-42-river", "new_password2": "Plum-orchard-42-river"},
