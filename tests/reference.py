@@ -17,10 +17,9 @@ def restore_reference_data():
         import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
     if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
         return
-    extra = import_module("stftracker.migrations.0003_analysts_add_schemes").ADDED
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])
+        wanted = [tuple(code.split(".")) for code in codes]
         group.permissions.set(
             [Permission.objects.get(content_type__app_label=app, codename=name) for app, name in wanted]
         )

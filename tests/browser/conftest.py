@@ -28,31 +28,11 @@ def browser():
         browser.close()
 
 
-def restore_reference_data():
-    """The flush between live-server tests empties the tables that data migrations fill (the
-    schemes, the role groups); put them back as the migrations do."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    from stftracker.roles import ROLE_PERMISSIONS
-
-    import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
-    extra = import_module("stftracker.migrations.0003_analysts_add_schemes").ADDED
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])
-        group.permissions.set([Permission.objects.get(content_type__app_label=app, codename=name)
-                               for app, name in wanted])
-
-
 @pytest.fixture
 def demo(transactional_db):
     from finance.services import recompute
     from stftracker.demo import load_demo
 
-    restore_reference_data()
     result = load_demo()
     recompute()
     return result

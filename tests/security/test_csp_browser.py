@@ -18,31 +18,8 @@ document.addEventListener('securitypolicyviolation', e => window.__cspViolations
 """
 
 
-def restore_reference_data():
-    """The flush after a live-server test empties what the data migrations loaded (the schemes and
-    the role groups; permissions are recreated by the flush): load it again, as they do."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    from stftracker.roles import ROLE_PERMISSIONS
-
-    importlib.import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
-    extra = importlib.import_module("stftracker.migrations.0003_analysts_add_schemes").ADDED
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = [tuple(code.split(".")) for code in codes] + extra.get(role, [])
-        query = Q()
-        for app_label, codename in wanted:
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(query))
-
-
 @pytest.fixture
 def trust_with_returns(db):
-    restore_reference_data()
     trust = TrustFactory(org_code="RCSP1", name="Policy Hospitals NHS Trust", region=RegionFactory(code="YCSP"))
     UserFactory(username="fd_browser", role="finance_director", trusts=[trust])
     AllocationFactory(trust=trust, stf_allocation=Decimal("4000000.00"))
