@@ -10,7 +10,7 @@ from finance.models import Entitlement
 from tests.factories import AllocationFactory, TrustFactory, scheme
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_recompute_waits_for_the_one_holding_the_scheme():
     AllocationFactory(trust=TrustFactory(), scheme=scheme("2016-17"))
     holding = threading.Event()

@@ -97,7 +97,7 @@ def wait_for(run, seconds=60):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_recompute_through_a_real_worker(celery_worker_on_redis):
     upload = UploadFactory()
     good, failing = TrustFactory(), TrustFactory()
