@@ -24,6 +24,7 @@ from trusts import services as trust_services
 from trusts.models import Trust, Upload, UploadKind, UploadStatus
 from trusts.parsing import FileError, HeaderError, RowError, Table, normalise_header, read_table
 from trusts.roles import is_analyst
+from trusts.successions import with_successors
 
 from . import intake_services
 from . import parsers as finance_parsers
@@ -364,13 +365,15 @@ def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bo
                     changed_ids = _trust_ids_of(plan)
                 if plan.trust_ids | changed_ids:
                     upload.trusts.add(*(plan.trust_ids | changed_ids))
+                # A successor's figures include its predecessors' returns: recompute it too.
+                affected_ids = with_successors(changed_ids)
                 upload.notes = {**result.notes,
-                                "entitlements_before": _entitlement_snapshot(changed_ids, plan.scheme_ids),
-                                "changed_trust_ids": sorted(changed_ids), "scheme_ids": sorted(plan.scheme_ids)}
-                upload.recompute_queued = bool(changed_ids)
+                                "entitlements_before": _entitlement_snapshot(affected_ids, plan.scheme_ids),
+                                "changed_trust_ids": affected_ids, "scheme_ids": sorted(plan.scheme_ids)}
+                upload.recompute_queued = bool(affected_ids)
                 upload.save(update_fields=["notes", "recompute_queued"])
-                if changed_ids:
-                    result.run = _queue(upload, changed_ids, plan.scheme_ids)
+                if affected_ids:
+                    result.run = _queue(upload, affected_ids, plan.scheme_ids)
     except Exception as exc:  # noqa: BLE001 - the failure is recorded on the upload the user sees
         logger.exception("Import of %s failed", file_name)
         result.ok = False

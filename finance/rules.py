@@ -116,6 +116,30 @@ PERFORMANCE_COLUMNS = ["trust_id", "month", "metric", "numerator", "denominator"
 TRAJECTORY_COLUMNS = ["trust_id", "month", "metric", "percent"]
 
 
+def combine_predecessors(performance: pd.DataFrame, lineage: dict) -> pd.DataFrame:
+    """A successor trust's performance with its predecessors' folded in (RULES.md, mergers).
+
+    ``lineage`` maps a successor's trust_id to ``[(predecessor_id, until), ...]``: each
+    predecessor's rows for months before ``until`` are added, month by month and metric by metric,
+    to the successor's own (sum of numerators, sum of denominators). The predecessors keep their
+    own rows for their own quarters. Applies to the quarter judged and to the comparison year alike.
+    """
+    if not lineage or not len(performance):
+        return performance
+    parts = [performance]
+    for successor, links in lineage.items():
+        for predecessor, until in links:
+            rows = performance[(performance["trust_id"] == predecessor) & (performance["month"] < until)]
+            if len(rows):
+                parts.append(rows.assign(trust_id=successor))
+    if len(parts) == 1:
+        return performance
+    combined = pd.concat(parts, ignore_index=True)
+    summed = combined.groupby(["trust_id", "month", "metric"], as_index=False, sort=True)[
+        ["numerator", "denominator"]].sum()
+    return summed[PERFORMANCE_COLUMNS]
+
+
 # --- Results out -----------------------------------------------------------------------------
 
 

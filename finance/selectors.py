@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from finance import rules as engine
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
+from trusts.successions import predecessor_cutoffs
 
 
 def scheme_rules(scheme: Scheme) -> engine.SchemeRules:
@@ -36,7 +37,9 @@ def _frame(queryset, fields, columns):
 
 
 def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.EngineInputs:
-    """Every input of one scheme for the whole country (or ``trust_ids``): five queries in all."""
+    """Every input of one scheme for the whole country (or ``trust_ids``): six queries in all.
+
+    A successor trust's performance includes its predecessors' months before the merger."""
     start = rules.start
     end = rules.month(12)
     allocations = Allocation.objects.filter(scheme_id=rules.scheme_id)
@@ -50,12 +53,19 @@ def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.Engine
         months_q |= Q(month__gte=first, month__lt=after)
     performance = performance.filter(months_q)
     trajectories = Trajectory.objects.current().filter(month__gte=start, month__lt=end, metric__in=rules.metrics)
+    lineage = predecessor_cutoffs()
     if trust_ids is not None:
         ids = list(trust_ids)
+        lineage = {successor: links for successor, links in lineage.items() if successor in set(ids)}
         allocations = allocations.filter(trust_id__in=ids)
         finance = finance.filter(trust_id__in=ids)
-        performance = performance.filter(trust_id__in=ids)
+        performance = performance.filter(
+            trust_id__in=ids + [predecessor for links in lineage.values() for predecessor, _ in links])
         trajectories = trajectories.filter(trust_id__in=ids)
+    performance_frame = engine.combine_predecessors(
+        _frame(performance, engine.PERFORMANCE_COLUMNS, engine.PERFORMANCE_COLUMNS), lineage)
+    if trust_ids is not None:
+        performance_frame = performance_frame[performance_frame["trust_id"].isin(ids)]
     return engine.EngineInputs(
         allocations=_frame(
             allocations,
@@ -64,7 +74,7 @@ def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.Engine
             engine.ALLOCATION_COLUMNS,
         ),
         finance=_frame(finance, engine.FINANCE_COLUMNS, engine.FINANCE_COLUMNS),
-        performance=_frame(performance, engine.PERFORMANCE_COLUMNS, engine.PERFORMANCE_COLUMNS),
+        performance=performance_frame,
         trajectories=_frame(trajectories, engine.TRAJECTORY_COLUMNS, engine.TRAJECTORY_COLUMNS),
     )
 

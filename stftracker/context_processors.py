@@ -4,8 +4,9 @@ from trusts.roles import is_analyst
 
 def site(request):
     """Values every page needs: the user's role for the navigation, when the published figures
-    were computed ("data as at") and the latest recompute's state. Three small queries for a
-    signed-in user, none for anyone else, whatever the number of trusts."""
+    were computed ("data as at"), the latest recompute's state, and whether the data is the demo's
+    (published statistics and simulated figures named). Four small queries for a signed-in user,
+    none for anyone else, whatever the number of trusts."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"is_analyst": False}
@@ -13,4 +14,5 @@ def site(request):
         "is_analyst": is_analyst(user),
         "data_as_at": selectors.data_as_at(),
         "latest_run": selectors.latest_run(),
+        "demo_data": selectors.demo_data(),
     }

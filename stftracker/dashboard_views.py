@@ -336,7 +336,7 @@ def trust_detail(request, org_code):
     period = chosen_period(request, schemes)
     private = can_act_for(request.user, trust)
     context = {"trust": trust, "schemes": schemes, "period": period, "quarters": [1, 2, 3, 4],
-               "private": private, "title": trust.name}
+               "private": private, "title": trust.name, "mergers": selectors.mergers(trust)}
     if period is None:
         return render(request, "dashboard/trust.html", context)
     scheme = next(s for s in schemes if s["code"] == period.scheme)

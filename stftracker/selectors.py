@@ -13,7 +13,8 @@ from django.db.models import Count, Max, Q
 
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
 from performance.models import PerformanceReturn, Trajectory
-from trusts.models import Footprint, Region, Trust, TrustType, Upload
+from trusts.models import Footprint, Region, Succession, Trust, TrustType, Upload
+from trusts.successions import predecessor_cutoffs
 
 from .charts import METRIC_LABELS, REASON_LABELS, STATUS_ORDER
 
@@ -302,6 +303,36 @@ def latest_run():
     return RecomputeRun.objects.order_by("-created_at", "-id").first()
 
 
+DEMO_DATA_SETS = {  # what each demo data set holds, as the banner names it
+    "trusts": "trusts, regions and STP footprints",
+    "ae_tidy": "A&E attendances and 4-hour breaches",
+    "plans": "allocations and control totals",
+    "finance": "monthly finance returns",
+    "performance": "RTT and cancer 62-day returns",
+    "trajectories": "trajectories",
+}
+
+
+def demo_data():
+    """None unless the national data set is the demo's; then which of its data sets are published
+    statistics and which are simulated, for every page to say so (one query)."""
+    order = list(DEMO_DATA_SETS)
+    rows = sorted(Upload.objects.filter(source="demo").values_list("kind", "notes"),
+                  key=lambda row: order.index(row[0]) if row[0] in order else len(order))
+    if not rows:
+        return None
+    published, simulated, gaps = [], [], []
+    for kind, notes in rows:
+        label = DEMO_DATA_SETS.get(kind, kind)
+        if kind == "performance" and not any(k == "ae_tidy" for k, _ in rows):
+            label = "A&E, RTT and cancer 62-day returns"
+        target = published if notes.get("provenance") == "published" else simulated
+        if label not in target:
+            target.append(label)
+        gaps += notes.get("simulated_ae_months", [])
+    return {"published": published, "simulated": simulated, "ae_gaps": sorted(set(gaps))}
+
+
 def data_as_at():
     """When the published figures were last computed (one aggregate query)."""
     return Entitlement.objects.aggregate(at=Max("computed_at"))["at"]
@@ -327,13 +358,24 @@ def finance_rows(trust, start_date):
 
 def performance_series(trust, start_date, *, history_months=12):
     """Monthly performance and trajectory per metric, for the financial year from ``start_date``
-    and the ``history_months`` before it (the SPC baseline): two queries.
+    and the ``history_months`` before it (the SPC baseline), predecessors' months included: three queries.
     Returns {metric: [{month, numerator, denominator, performance, trajectory}]}."""
     first = month_range(start_date, 1)[0]
     first = datetime.date(first.year - history_months // 12, first.month, 1)
     end = month_range(start_date, 13)[-1]
-    returns = (PerformanceReturn.objects.current().filter(trust=trust, month__gte=first, month__lt=end)
-               .values("month", "metric", "numerator", "denominator"))
+    # A successor's series includes its predecessors' months before the merger (as the engine does).
+    until = dict(predecessor_cutoffs().get(trust.pk, []))
+    summed = {}
+    for row in (PerformanceReturn.objects.current()
+                .filter(trust_id__in=[trust.pk, *until], month__gte=first, month__lt=end)
+                .values("trust_id", "month", "metric", "numerator", "denominator")):
+        if row["trust_id"] != trust.pk and row["month"] >= until[row["trust_id"]]:
+            continue
+        key = (row["metric"], row["month"])
+        total = summed.setdefault(key, {"month": row["month"], "metric": row["metric"], "numerator": 0, "denominator": 0})
+        total["numerator"] += row["numerator"]
+        total["denominator"] += row["denominator"]
+    returns = summed.values()
     trajectories = {(t["metric"], t["month"]): t["percent"] for t in
                     Trajectory.objects.current().filter(trust=trust, month__gte=first, month__lt=end)
                     .values("month", "metric", "percent")}
@@ -357,6 +399,15 @@ def upload_history(trust, *, limit=50):
 
 def trust_for_page(org_code):
     return Trust.objects.select_related("region", "footprint").filter(org_code=org_code).first()
+
+
+def mergers(trust):
+    """The trusts this one took over (with the dates) and the trust that took it over: two queries."""
+    return {
+        "predecessors": list(Succession.objects.filter(successor=trust).select_related("predecessor")
+                             .order_by("effective_from", "predecessor__org_code")),
+        "successor": Succession.objects.filter(predecessor=trust).select_related("successor").first(),
+    }
 
 
 def return_versions(trust, start_date):

@@ -3,7 +3,6 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -18,11 +17,25 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
-@pytest.fixture
-def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"The shared NHS data folder is missing: {SHARED_DATA}")
-    return SHARED_DATA
+class ReferenceFiles:
+    """The public NHS files committed beside the apps that own them, by file name:
+    ``reference_data / "ae_attendances.csv"``."""
+
+    def __init__(self):
+        from performance.reference import REFERENCE_DIR as PERFORMANCE
+        from trusts.reference import REFERENCE_DIR as TRUSTS
+
+        self.paths = {path.name: path for folder in (TRUSTS, PERFORMANCE) for path in folder.glob("*.csv")}
+
+    def __truediv__(self, name):
+        if name not in self.paths:
+            raise KeyError(f"{name} is not a committed reference file: {sorted(self.paths)}")
+        return self.paths[name]
+
+
+@pytest.fixture(scope="session")
+def reference_data():
+    return ReferenceFiles()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Footprint, Region, Trust, Upload
+from .models import Footprint, Region, Succession, Trust, Upload
 
 
 @admin.register(Region)
@@ -25,6 +25,14 @@ class TrustAdmin(SimpleHistoryAdmin):
     search_fields = ["org_code", "name"]
     list_select_related = ["region", "footprint"]
     filter_horizontal = ["finance_directors"]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "effective_from"]
+    search_fields = ["predecessor__org_code", "predecessor__name", "successor__org_code", "successor__name"]
+    list_select_related = ["predecessor", "successor"]
+    autocomplete_fields = ["predecessor", "successor"]
 
 
 @admin.register(Upload)

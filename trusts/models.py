@@ -1,4 +1,4 @@
-"""Organisations (regions, STP footprints, trusts) and the upload record every import writes."""
+"""Organisations (regions, STP footprints, trusts and their mergers) and the upload record every import writes."""
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -66,6 +66,30 @@ class Trust(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.org_code})"
+
+
+class Succession(models.Model):
+    """A merger: from ``effective_from`` the predecessor's services, and its returns, are the successor's.
+
+    A successor is judged on its own returns plus its predecessors' returns for the months before
+    ``effective_from`` (RULES.md, "Trust mergers"). A trust is succeeded at most once; a successor
+    may have several predecessors, and may itself be succeeded later.
+    """
+
+    predecessor = models.OneToOneField(Trust, on_delete=models.PROTECT, related_name="succession")
+    successor = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="predecessor_links")
+    effective_from = models.DateField(help_text="First day of the first month the successor reports for both")
+
+    class Meta:
+        ordering = ["effective_from", "predecessor__org_code"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")),
+                                   name="succession_not_to_itself"),
+            models.CheckConstraint(condition=models.Q(effective_from__day=1), name="succession_first_of_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor.org_code} into {self.successor.org_code} from {self.effective_from:%Y-%m-%d}"
 
 
 class UploadKind(models.TextChoices):

@@ -18,8 +18,8 @@ from trusts.models import Region, Trust, Upload, UploadStatus
 pytestmark = pytest.mark.django_db
 
 
-def load_acute_trusts_and_ae(shared_data):
-    reference = pd.read_csv(shared_data / "trusts_2016_17_reference.csv", dtype=str)
+def load_acute_trusts_and_ae(reference_data):
+    reference = pd.read_csv(reference_data / "trusts_2016_17_reference.csv", dtype=str)
     acute = reference[reference["trust_type_derived"] == "acute"]
     regions = {
         code: Region.objects.create(code=code, name=name)
@@ -30,7 +30,7 @@ def load_acute_trusts_and_ae(shared_data):
         for row in acute.itertuples(index=False)
     ])
     trusts = dict(Trust.objects.values_list("org_code", "id"))
-    ae = pd.read_csv(shared_data / "ae_attendances.csv", dtype={"org_code": str})
+    ae = pd.read_csv(reference_data / "ae_attendances.csv", dtype={"org_code": str})
     ae = ae[ae["org_code"].isin(trusts)]
     monthly = ae.groupby(["org_code", "period"], as_index=False)[["attendances", "breaches"]].sum()
     upload = Upload.objects.create(kind="ae_tidy", file_name="ae_attendances.csv", sha256="0" * 64,
@@ -61,8 +61,8 @@ def independent_quarters(ae):
     return grouped[grouped["months"] == 3]
 
 
-def test_quarterly_four_hour_performance_matches_the_published_file(shared_data):
-    ae = load_acute_trusts_and_ae(shared_data)
+def test_quarterly_four_hour_performance_matches_the_published_file(reference_data):
+    ae = load_acute_trusts_and_ae(reference_data)
     expected = independent_quarters(ae)
     assert len(expected) > 1500  # ~136 trusts x 12 quarters, less those with gaps or mergers
     codes = dict(Trust.objects.values_list("id", "org_code"))
@@ -85,8 +85,8 @@ def test_quarterly_four_hour_performance_matches_the_published_file(shared_data)
     assert seen == len(expected)
 
 
-def test_stored_records_show_the_same_figures(shared_data):
-    ae = load_acute_trusts_and_ae(shared_data)
+def test_stored_records_show_the_same_figures(reference_data):
+    ae = load_acute_trusts_and_ae(reference_data)
     expected = independent_quarters(ae)
     run = services.recompute(scheme=Scheme.objects.get(code="2017-18"))
     assert run.state == "done"

@@ -17,9 +17,9 @@ def csv_bytes(header, rows, *, encoding="utf-8"):
     return buffer.getvalue().encode(encoding)
 
 
-def reference_trusts_csv(shared_data):
-    """A canonical trusts file made from the shared 2016/17 reference list."""
-    with open(shared_data / "trusts_2016_17_reference.csv", newline="", encoding="utf-8") as handle:
+def reference_trusts_csv(reference_data):
+    """A canonical trusts file made from the committed 2016/17 reference list."""
+    with open(reference_data / "trusts_2016_17_reference.csv", newline="", encoding="utf-8") as handle:
         reference = list(csv.DictReader(handle))
     rows = [
         [r["org_code"], r["name"], TYPE_MAP.get(r["trust_type_derived"], r["trust_type_derived"]),

@@ -1,4 +1,5 @@
-"""The demo country: its shape against the real NHS data, its sums, and the load_demo command."""
+"""The synthetic demo country (scale tests and benchmarks): its shape against the real NHS data and its
+sums; and the load_demo command and loader, whichever country they load."""
 import csv
 import datetime
 import hashlib
@@ -16,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from finance.models import Allocation, FinanceReturn, RecomputeRun
 from performance.models import PerformanceReturn, Trajectory
-from stftracker.demo import DEMO_ACCOUNTS, generate_country, load_demo
+from stftracker.demo import DEMO_ACCOUNTS, england_country, generate_country, load_demo
 from trusts.models import Footprint, Region, Trust, Upload
 
 TYPES = ["acute", "specialist", "mental_health", "community", "ambulance"]
@@ -36,8 +37,8 @@ def percent(numerator, denominator):
 # --- Organisations -------------------------------------------------------------------------------
 
 
-def test_trust_counts_by_type_and_region_are_close_to_2016_17(country, shared_data):
-    with open(shared_data / "trusts_2016_17_reference.csv", newline="") as f:
+def test_trust_counts_by_type_and_region_are_close_to_2016_17(country, reference_data):
+    with open(reference_data / "trusts_2016_17_reference.csv", newline="") as f:
         real = list(csv.DictReader(f))
     real_types = Counter(REAL_TYPE.get(r["trust_type_derived"], r["trust_type_derived"]) for r in real)
     real_regions = Counter(r["national_grouping_code"] for r in real)
@@ -225,15 +226,15 @@ def test_denominators_are_sized_like_real_trusts(country):
     assert 20 <= median("cancer62") <= 400  # 62-day treatments: tens to a few hundred
 
 
-def real_ae_2016_17(shared_data):
+def real_ae_2016_17(reference_data):
     """England all types and the acute trusts' own annual figures, from NHS England's statistics."""
-    with open(shared_data / "trusts_2016_17_reference.csv", newline="") as f:
+    with open(reference_data / "trusts_2016_17_reference.csv", newline="") as f:
         acute = {r["org_code"] for r in csv.DictReader(f) if r["trust_type_derived"] == "acute"}
     england = [0, 0]
     trusts = defaultdict(lambda: [0, 0])
-    with open(shared_data / "ae_trust_month_totals.csv", newline="") as f:
+    with open(reference_data / "ae_attendances.csv", newline="") as f:
         for r in csv.DictReader(f):
-            if r["financial_year"] != "2016/17":
+            if not "2016-04-01" <= r["period"] < "2017-04-01":
                 continue
             attendances, breaches = int(r["attendances"]), int(r["breaches"])
             england[0] += attendances
@@ -246,8 +247,8 @@ def real_ae_2016_17(shared_data):
     return national, per_trust
 
 
-def test_ae_performance_is_distributed_like_the_real_2016_17_figures(country, shared_data):
-    real_national, real_trusts = real_ae_2016_17(shared_data)
+def test_ae_performance_is_distributed_like_the_real_2016_17_figures(country, reference_data):
+    real_national, real_trusts = real_ae_2016_17(reference_data)
     assert 88.5 < real_national < 89.5  # 89.13%, as SOURCES.md says
 
     rows = [r for r in country.performance["2016-17"] if r["metric"] == "ae"]
@@ -373,9 +374,9 @@ def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts(sett
     settings.DEBUG = True
     assert not Trust.objects.exists()
     out = io.StringIO()
-    call_command("load_demo", "--if-empty", stdout=out)  # an empty database is loaded
+    call_command("load_demo", "--if-empty", stdout=out)  # an empty database is loaded with real England
     output = out.getvalue()
-    country = generate_country()
+    country = england_country()
 
     assert Region.objects.count() == 4
     assert Footprint.objects.count() == 44
@@ -388,7 +389,7 @@ def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts(sett
 
     # Each kind of row points at its own upload, which records the generated file and its trusts.
     uploads = {u.file_name: u for u in Upload.objects.prefetch_related("trusts")}
-    assert len(uploads) == 13
+    assert len(uploads) == 14
     for demo_file in country.files():
         upload = uploads[demo_file.file_name]
         assert (upload.kind, upload.source, upload.status) == (demo_file.kind, "demo", "stored")
@@ -397,7 +398,7 @@ def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts(sett
         assert sorted(t.org_code for t in upload.trusts.all()) == sorted(demo_file.org_codes)
         assert upload.uploaded_by.username in ("admin", "analyst")
     assert set(FinanceReturn.objects.values_list("upload__kind", flat=True)) == {"finance"}
-    assert set(PerformanceReturn.objects.values_list("upload__kind", flat=True)) == {"performance"}
+    assert set(PerformanceReturn.objects.values_list("upload__kind", flat=True)) == {"performance", "ae_tidy"}
     assert set(Trajectory.objects.values_list("upload__kind", flat=True)) == {"trajectories"}
     assert set(Allocation.objects.values_list("upload__kind", flat=True)) == {"plans"}
     assert FinanceReturn.objects.get(
@@ -420,7 +421,7 @@ def test_load_demo_command_builds_the_whole_country_and_prints_the_accounts(sett
         validate_password(account.password, user)  # raises if a validator rejects it
         assert account.username in output and account.password in output
     assert f"{fd_trusts[0].name} ({fd_trusts[0].org_code})" in output
-    assert "Demo country loaded (seed 2016)" in output
+    assert "Demo country loaded (seed 2016)" in output and "real England" in output
 
 
 @pytest.mark.django_db

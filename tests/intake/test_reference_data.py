@@ -11,15 +11,15 @@ from trusts.models import Region, Trust, UploadStatus
 
 
 @pytest.mark.django_db
-def test_trust_list_then_the_whole_ae_file(shared_data, analyst):
-    trusts_file, reference = reference_trusts_csv(shared_data)
+def test_trust_list_then_the_whole_ae_file(reference_data, analyst):
+    trusts_file, reference = reference_trusts_csv(reference_data)
     trusts = ingest(data=trusts_file, file_name="trusts.csv", user=analyst, source="test")
     assert trusts.ok, trusts.errors[:5]
     assert Trust.objects.count() == 236
     assert dict((r.name, r.trusts.count()) for r in Region.objects.all()) == {
         "Midlands and East of England": 73, "North of England": 71, "South of England": 56, "London": 36}
 
-    ae_path = shared_data / "ae_attendances.csv"
+    ae_path = reference_data / "ae_attendances.csv"
     result = ingest(data=ae_path.read_bytes(), file_name="ae_attendances.csv", user=analyst, source="test")
     assert result.ok, result.errors[:5]
     assert result.row_count == 12765
@@ -52,8 +52,8 @@ def test_trust_list_then_the_whole_ae_file(shared_data, analyst):
 
 
 @pytest.mark.django_db
-def test_ods_trust_list(shared_data, analyst):
-    result = ingest(data=(shared_data / "ods_trusts_etr_2016.csv").read_bytes(), file_name="etr.csv",
+def test_ods_trust_list(reference_data, analyst):
+    result = ingest(data=(reference_data / "ods_trusts_etr_2016.csv").read_bytes(), file_name="etr.csv",
                     user=analyst, source="test")
     assert result.ok, result.errors[:5]
     assert result.kind == "ods_etr"
@@ -65,9 +65,9 @@ def test_ods_trust_list(shared_data, analyst):
 
 
 @pytest.mark.django_db
-def test_raw_headerless_etr_made_from_the_shared_list(shared_data, analyst):
+def test_raw_headerless_etr_made_from_the_shared_list(reference_data, analyst):
     """The published etr.csv has no header and 27 columns: rebuild it from the shared copy."""
-    with open(shared_data / "ods_trusts_etr_2016.csv", newline="") as handle:
+    with open(reference_data / "ods_trusts_etr_2016.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     raw = []
     for r in rows:

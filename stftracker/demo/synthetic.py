@@ -1,14 +1,12 @@
-"""The demo country: a seeded, realistic national data set, generated from fitted parameters.
+"""The synthetic demo country: a seeded national data set generated from fitted parameters, for
+scale tests and benchmarks (``load_demo --synthetic --scale``). The default demo is real England
+(``england.py``); this one invents its trusts and all of their figures.
 
 ``generate_country(seed=..., scale=...)`` is pure (no database): the same seed and scale give the
-same rows, byte for byte. ``load_demo(seed=..., scale=...)`` is the one service that writes them:
-it wipes and rebuilds the whole national data set (regions, footprints, trusts, plans, returns,
-uploads, and the entitlements, year-end awards and recompute runs computed from them) in one
-transaction, with bulk inserts only, and resets the demo accounts. Schemes and other users are
-left alone. It refuses to wipe uploads that did not come from the demo unless told to. It never
-recomputes entitlements: run ``manage.py recompute`` afterwards.
+same rows, byte for byte.
 
-Where the parameters come from (see ``../shared/data/SOURCES.md`` for the public files):
+Where the parameters come from (the public files are in ``trusts/reference`` and
+``performance/reference``, with their sources):
 - Trust counts by type and region: the 2016/17 ODS trust list with derived trust types.
 - STP footprints per region (North 9, Midlands and East 17, London 5, South 13): the 2017/18 list.
 - A&E: per-trust monthly attendances are log-normal (fitted to acute trusts, 2016/17); the
@@ -22,37 +20,19 @@ Where the parameters come from (see ``../shared/data/SOURCES.md`` for the public
 """
 from __future__ import annotations
 
-import csv
 import datetime
-import hashlib
-import io
 import math
-import time
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
-from performance.models import PerformanceReturn, Trajectory
-from stftracker.roles import ANALYST, FINANCE_DIRECTOR
-from trusts.models import Footprint, Region, Trust, Upload, UploadStatus
+from trusts.parsing import add_months
 
-DEFAULT_SEED = 2016
-YEARS = ["2016-17", "2017-18", "2018-19"]
-# Months of returns received per year: the current year (2018-19) has its first half only.
-MONTHS_RECEIVED = {"2016-17": 12, "2017-18": 12, "2018-19": 6}
+from .country import (
+    DEFAULT_SEED, MONTHS_RECEIVED, PENNY, REGIONS, THOUSAND, YEARS, Country, apportion, clip_percent, round_money,
+    weighted_pick,
+)
 
-REGIONS = [
-    ("Y54", "North of England"),
-    ("Y55", "Midlands and East of England"),
-    ("Y56", "London"),
-    ("Y57", "South of England"),
-]
 STPS_PER_REGION = {"Y54": 9, "Y55": 17, "Y56": 5, "Y57": 13}
 FIRST_STP_CODE = 5  # E54000005
 TRUST_TYPES = ["acute", "specialist", "mental_health", "community", "ambulance"]
@@ -116,8 +96,6 @@ LOG_TURNOVER = {  # annual income, £: log-normal mean, sd (acute sized from A&E
 ACUTE_INCOME_PER_ATTENDANCE = 2600  # annual income per monthly attendance, £ (about £330m median)
 ALLOCATION_WEIGHT = {"acute": 1.0, "specialist": 0.5, "ambulance": 0.8, "mental_health": 0.08, "community": 0.08}
 ZERO_ALLOCATION_SHARE = {"mental_health": 0.45, "community": 0.45}
-THOUSAND = Decimal(1000)
-PENNY = Decimal("0.01")
 
 # --- Names ---------------------------------------------------------------------------------------
 PLACES = {
@@ -176,83 +154,6 @@ NAME_FORMS = {
     "community": ["{p} Community Health Services NHS Trust", "{p} Community Healthcare NHS Trust"],
 }
 
-FILE_HEADERS = {
-    "trusts": ["org_code", "name", "trust_type", "region", "footprint"],
-    "plans": ["org_code", "year", "stf_allocation", "control_total", "control_total_accepted"],
-    "finance": ["org_code", "period", "plan_ytd", "actual_ytd", "forecast_outturn"],
-    "performance": ["org_code", "period", "metric", "numerator", "denominator"],
-    "trajectories": ["org_code", "period", "metric", "trajectory_pct"],
-}
-
-
-@dataclass
-class DemoFile:
-    """One generated data set as the CSV file an import would take (DESIGN.md formats)."""
-
-    kind: str
-    file_name: str
-    content: bytes
-    org_codes: list[str]
-    row_count: int
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.content).hexdigest()
-
-
-@dataclass
-class Country:
-    seed: int
-    scale: float
-    regions: list[tuple[str, str]]
-    footprints: list[dict]  # code, name, region
-    trusts: list[dict]  # org_code, name, trust_type, region, footprint (code or "")
-    plans: dict[str, list[dict]]  # year -> org_code, stf_allocation, control_total, control_total_accepted
-    finance: dict[str, list[dict]]  # year -> org_code, month, plan_ytd, actual_ytd, forecast_outturn
-    performance: dict[str, list[dict]]  # year -> org_code, month, metric, numerator, denominator
-    trajectories: dict[str, list[dict]]  # year -> org_code, month, metric, percent
-    finance_director_org_code: str
-    failing: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # year -> finance / ae -> codes
-
-    def files(self) -> list[DemoFile]:
-        """Every data set as a CSV file, in load order."""
-        all_codes = [t["org_code"] for t in self.trusts]
-        files = [
-            _demo_file("trusts", "demo-trusts.csv", [
-                [t["org_code"], t["name"], t["trust_type"], t["region"], t["footprint"]] for t in self.trusts
-            ], all_codes)
-        ]
-        for year in YEARS:
-            files.append(_demo_file("plans", f"demo-plans-{year}.csv", [
-                [p["org_code"], year, p["stf_allocation"], p["control_total"], "yes" if p["control_total_accepted"] else "no"]
-                for p in self.plans[year]
-            ], [p["org_code"] for p in self.plans[year]]))
-            files.append(_demo_file("finance", f"demo-finance-{year}.csv", [
-                [r["org_code"], f"{r['month']:%Y-%m}", r["plan_ytd"], r["actual_ytd"], r["forecast_outturn"]]
-                for r in self.finance[year]
-            ], _codes(self.finance[year])))
-            files.append(_demo_file("performance", f"demo-performance-{year}.csv", [
-                [r["org_code"], f"{r['month']:%Y-%m}", r["metric"], r["numerator"], r["denominator"]]
-                for r in self.performance[year]
-            ], _codes(self.performance[year])))
-            files.append(_demo_file("trajectories", f"demo-trajectories-{year}.csv", [
-                [r["org_code"], f"{r['month']:%Y-%m}", r["metric"], r["percent"]] for r in self.trajectories[year]
-            ], _codes(self.trajectories[year])))
-        return files
-
-
-def _codes(rows):
-    return sorted({row["org_code"] for row in rows})
-
-
-def _demo_file(kind, file_name, rows, org_codes):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FILE_HEADERS[kind])
-    writer.writerows(rows)
-    return DemoFile(kind, file_name, buffer.getvalue().encode("utf-8"), list(org_codes), len(rows))
-
-
 # --- The generator (pure) ------------------------------------------------------------------------
 
 
@@ -278,6 +179,7 @@ def generate_country(*, seed: int = DEFAULT_SEED, scale: float = 1.0) -> Country
         trajectories=trajectories,
         finance_director_org_code=_pick_finance_director_trust(trusts, plans, failing),
         failing=failing,
+        description=f"synthetic: {len(trusts)} invented trusts, every figure simulated (seed {seed}, scale {scale:g})",
     )
 
 
@@ -410,42 +312,6 @@ def _trust_profiles(rng, trusts):
     return profiles
 
 
-def _money(value, unit=THOUSAND):
-    """A drawn amount rounded to whole ``unit``s of pounds, as a 2-dp Decimal.
-
-    The draws are floats; every amount leaves the generator as a Decimal, and every sum that
-    must be exact is made exact in Decimal (see ``_apportion`` and ``_control_totals``).
-    """
-    return (Decimal(int(round(value / float(unit)))) * unit).quantize(PENNY)
-
-
-def _apportion(total: Decimal, weights: list[float], keys: list[str], unit=THOUSAND) -> list[Decimal]:
-    """Split ``total`` in proportion to ``weights`` in whole ``unit``s, exactly (largest remainder)."""
-    units = int(total / unit)
-    weight_sum = sum(weights)
-    exact = [units * w / weight_sum for w in weights]
-    shares = [int(math.floor(x)) for x in exact]
-    leftover = units - sum(shares)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), keys[i]))
-    for i in order[:leftover]:
-        shares[i] += 1
-    remainder = total - units * unit  # pennies that do not make a whole unit go to the largest share
-    result = [(Decimal(s) * unit).quantize(PENNY) for s in shares]
-    if remainder and result:
-        biggest = max(range(len(result)), key=lambda i: (result[i], keys[i]))
-        result[biggest] += remainder
-    return result
-
-
-def _weighted_pick(rng, candidates, weights, n):
-    if n <= 0 or not candidates:
-        return []
-    n = min(n, len(candidates))
-    p = np.asarray(weights, dtype=float)
-    index = rng.choice(len(candidates), size=n, replace=False, p=p / p.sum())
-    return sorted(candidates[i] for i in index)
-
-
 def _plans(rng, trusts, profiles, scale):
     codes = [t["org_code"] for t in trusts]
     kinds = {t["org_code"]: t["trust_type"] for t in trusts}
@@ -460,14 +326,14 @@ def _plans(rng, trusts, profiles, scale):
     previous_refusers, previous_failing = [], {"finance": [], "ae": []}
     for year in YEARS:
         weights = [w * float(rng.lognormal(0, 0.1)) if year != "2016-17" else w for w in base_weights]
-        allocated = _money(float(ALLOCATED[year]) * scale) if scale < 1 else ALLOCATED[year]
-        allocations = _apportion(allocated, weights, codes)
-        control_totals = _control_totals(rng, codes, profiles, year, scale)
+        allocated = round_money(float(ALLOCATED[year]) * scale) if scale < 1 else ALLOCATED[year]
+        allocations = apportion(allocated, weights, codes)
+        control_totals = sector_control_totals(rng, codes, profiles, float(SECTOR_CONTROL_TOTAL[year]) * scale)
         # Refusals: mostly trusts told to cut a deficit; some refuse again the next year.
         n_refuse = _scaled(REFUSALS[year], scale)
         repeat = [c for c in previous_refusers if rng.random() < 0.5]
         candidates = [c for c in codes if c not in repeat]
-        refusers = sorted(repeat[:n_refuse] + _weighted_pick(
+        refusers = sorted(repeat[:n_refuse] + weighted_pick(
             rng, candidates, [6.0 if control_totals[c] < 0 else 1.0 for c in candidates], n_refuse - len(repeat[:n_refuse])
         ))
         refused = set(refusers)
@@ -482,7 +348,7 @@ def _plans(rng, trusts, profiles, scale):
                 w = [4.0 if control_totals[c] < 0 else 1.0 for c in rest]
             else:  # A&E failures among the weaker performers
                 w = [profiles[c]["breach_rate"] ** 2 for c in rest]
-            year_failing[element] = sorted(kept + _weighted_pick(rng, rest, w, n - len(kept)))
+            year_failing[element] = sorted(kept + weighted_pick(rng, rest, w, n - len(kept)))
         plans[year] = [
             {
                 "org_code": code,
@@ -499,7 +365,7 @@ def _plans(rng, trusts, profiles, scale):
     return plans, failing
 
 
-def _control_totals(rng, codes, profiles, year, scale):
+def sector_control_totals(rng, codes, profiles, target):
     """Most trusts a small surplus, some deficits of tens of £m; the sector sums to its target."""
     raw = {}
     for code in codes:
@@ -509,15 +375,14 @@ def _control_totals(rng, codes, profiles, year, scale):
         else:
             share = min(0.09, 0.01 + 0.05 * (-0.4 - health) ** 1.2)
             raw[code] = -turnover * share * float(rng.lognormal(0, 0.2))
-    target = float(SECTOR_CONTROL_TOTAL[year]) * scale
     surplus = sum(v for v in raw.values() if v >= 0)
     deficit = sum(v for v in raw.values() if v < 0)
     factor = (target - surplus) / deficit if deficit else 1.0
-    totals = {code: _money(v * factor if v < 0 else v) for code, v in raw.items()}
+    totals = {code: round_money(v * factor if v < 0 else v) for code, v in raw.items()}
     # The rounding difference goes to the largest deficit so that the sector total is exact.
     if deficit:
         biggest = min(codes, key=lambda c: (totals[c], c))
-        totals[biggest] += _money(target, PENNY) - sum(totals.values())
+        totals[biggest] += round_money(target, PENNY) - sum(totals.values())
     return totals
 
 
@@ -525,7 +390,7 @@ def _finance_returns(rng, trusts, profiles, plans, failing):
     returns = {}
     for index, year in enumerate(YEARS):
         start = datetime.date(2016 + index, 4, 1)
-        months = [_add_months(start, m) for m in range(MONTHS_RECEIVED[year])]
+        months = [add_months(start, m) for m in range(MONTHS_RECEIVED[year])]
         control = {p["org_code"]: p for p in plans[year]}
         failing_finance = set(failing[year]["finance"])
         rows = []
@@ -552,9 +417,9 @@ def _finance_returns(rng, trusts, profiles, plans, failing):
                 rows.append({
                     "org_code": code,
                     "month": month,
-                    "plan_ytd": _money(plan),
-                    "actual_ytd": _money(plan + variance),
-                    "forecast_outturn": _money(forecast),
+                    "plan_ytd": round_money(plan),
+                    "actual_ytd": round_money(plan + variance),
+                    "forecast_outturn": round_money(forecast),
                 })
         # Quarter ends must honour "ahead" or "behind" after rounding to £1,000.
         for row in rows:
@@ -564,20 +429,11 @@ def _finance_returns(rng, trusts, profiles, plans, failing):
     return returns
 
 
-def _add_months(start, months):
-    total = start.month - 1 + months
-    return datetime.date(start.year + total // 12, total % 12 + 1, 1)
-
-
-def _percent(value):
-    return Decimal(str(min(max(value, 0.0), 100.0))).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
 def _performance(rng, trusts, profiles, failing):
     performance, trajectories = {}, {}
     for index, year in enumerate(YEARS):
         start = datetime.date(2016 + index, 4, 1)
-        months = [_add_months(start, m) for m in range(12)]
+        months = [add_months(start, m) for m in range(12)]
         ae_failing = set(failing[year]["ae"])
         perf_rows, traj_rows = [], []
         for trust in trusts:
@@ -595,15 +451,15 @@ def _performance(rng, trusts, profiles, failing):
                 else:
                     offset = -float(rng.uniform(0.3, 1.2) if metric == "rtt" else rng.uniform(1.5, 4.0))
                 for m, month in enumerate(months):
-                    expected = _expected_percent(metric, year, m, profile)
+                    expected = expected_percent(metric, year, m, profile)
                     if has_trajectory:
                         traj_rows.append({
                             "org_code": code, "month": month, "metric": metric,
-                            "percent": _percent(min(expected + offset, 99.0)),
+                            "percent": clip_percent(min(expected + offset, 99.0)),
                         })
                     if m >= MONTHS_RECEIVED[year]:
                         continue
-                    numerator, denominator = _monthly_return(rng, metric, year, m, profile)
+                    numerator, denominator = monthly_return(rng, metric, year, m, profile)
                     perf_rows.append({
                         "org_code": code, "month": month, "metric": metric,
                         "numerator": numerator, "denominator": denominator,
@@ -617,7 +473,7 @@ def _ae_breach_rate(year, m, profile):
     return profile["breach_rate"] * index * profile["year_drift"][year]
 
 
-def _expected_percent(metric, year, m, profile):
+def expected_percent(metric, year, m, profile):
     if metric == "ae":
         return 100 * (1 - min(_ae_breach_rate(year, m, profile), 0.6))
     if metric == "rtt":
@@ -626,7 +482,7 @@ def _expected_percent(metric, year, m, profile):
     return min(99.0, CANCER_LEVEL[year] + profile["cancer_offset"])
 
 
-def _monthly_return(rng, metric, year, m, profile):
+def monthly_return(rng, metric, year, m, profile):
     if metric == "ae":
         attendances = profile["attendances"] * AE_ATTENDANCE_PROFILE[year][m] * AE_GROWTH[year]
         denominator = max(100, int(round(attendances * float(rng.lognormal(0, 0.03)))))
@@ -635,10 +491,10 @@ def _monthly_return(rng, metric, year, m, profile):
     if metric == "rtt":
         denominator = int(round(profile["rtt_size"] * (1 + 0.003 * (12 * YEARS.index(year) + m))
                                 * float(rng.lognormal(0, 0.01))))
-        share = min(99.5, _expected_percent(metric, year, m, profile) + float(rng.normal(0, 0.35))) / 100
+        share = min(99.5, expected_percent(metric, year, m, profile) + float(rng.normal(0, 0.35))) / 100
         return int(round(denominator * share)), denominator
     denominator = max(5, int(rng.poisson(profile["cancer_size"])))
-    share = _expected_percent(metric, year, m, profile) / 100
+    share = expected_percent(metric, year, m, profile) / 100
     return int(rng.binomial(denominator, min(max(share, 0.0), 1.0))), denominator
 
 
@@ -652,221 +508,3 @@ def _pick_finance_director_trust(trusts, plans, failing):
             return code
     return next((c for c in acute if c in accepted), acute[0])
 
-
-# --- The loader (service) ------------------------------------------------------------------------
-
-DEMO_SOURCE = "demo"
-BATCH_SIZE = 2000
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    password: str
-    role: str  # "admin" (superuser), ANALYST or FINANCE_DIRECTOR
-
-    @property
-    def description(self):
-        return {"admin": "administrator (superuser)", ANALYST: "analyst", FINANCE_DIRECTOR: "finance director"}[self.role]
-
-
-# Fixed so that the demo can be explored at once; they pass Django's password validators.
-DEMO_ACCOUNTS = [
-    DemoAccount("admin", "admin-demo-2016", "admin"),
-    DemoAccount("analyst", "analyst-demo-2016", ANALYST),
-    DemoAccount("fd", "finance-director-demo-2016", FINANCE_DIRECTOR),
-]
-
-
-class DemoRefused(Exception):
-    """The database holds data that did not come from the demo; it is not wiped unless forced."""
-
-
-@dataclass
-class DemoResult:
-    seed: int
-    counts: dict
-    finance_director_trust: Trust
-    seconds: float
-
-
-def has_national_data() -> bool:
-    return Trust.objects.exists()
-
-
-def load_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, force: bool = False) -> DemoResult:
-    """Wipe the national data set and load the demo country of ``seed`` in one transaction.
-
-    Raises DemoRefused when uploads from anywhere but the demo exist, unless ``force``.
-    """
-    started = time.perf_counter()
-    country = generate_country(seed=seed, scale=scale)
-    with transaction.atomic():
-        others = Upload.objects.exclude(source=DEMO_SOURCE).count()
-        if others and not force:
-            raise DemoRefused(
-                f"The database holds {others} upload(s) that did not come from the demo; loading the demo "
-                "would delete them with every trust and return. Use --force to replace them."
-            )
-        users = _demo_users()
-        _wipe()
-        counts = _write(country, users)
-        fd_trust = Trust.objects.get(org_code=country.finance_director_org_code)
-        fd_trust.finance_directors.add(users["fd"])
-    return DemoResult(seed=seed, counts=counts, finance_director_trust=fd_trust, seconds=time.perf_counter() - started)
-
-
-def _demo_users():
-    """Create or reset the demo accounts (a constant number of queries)."""
-    User = get_user_model()
-    groups = {group.name: group for group in Group.objects.filter(name__in=[ANALYST, FINANCE_DIRECTOR])}
-    existing = {user.username: user for user in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])}
-    users = {}
-    for account in DEMO_ACCOUNTS:
-        user = existing.get(account.username) or User(username=account.username)
-        user.email = f"{account.username}@demo.stftracker.example"
-        user.is_active = True
-        user.is_superuser = user.is_staff = account.role == "admin"
-        user.set_password(account.password)
-        user.save()
-        user.groups.set([groups[account.role]] if account.role in groups else [])
-        users[account.username] = user
-    return users
-
-
-def _wipe():
-    """Delete the national data set, children first, with one statement per table.
-
-    Trusts and allocations keep history (django-simple-history): deleting them through the ORM
-    would write one historical row per object, so their rows and their history tables are cleared
-    directly. Nothing else refers to them once the tables below are empty.
-    """
-    for model in (Entitlement, YearEndAward, RecomputeRun, FinanceReturn, PerformanceReturn, Trajectory):
-        model.objects.all().delete()
-    Allocation.objects.all()._raw_delete(Allocation.objects.db)
-    Allocation.history.model.objects.all().delete()
-    Upload.trusts.through.objects.all().delete()
-    Upload.objects.all().delete()
-    Trust.finance_directors.through.objects.all().delete()
-    Trust.objects.all()._raw_delete(Trust.objects.db)
-    Trust.history.model.objects.all().delete()
-    Footprint.objects.all().delete()
-    Region.objects.all().delete()
-
-
-def _write(country: Country, users) -> dict:
-    reason = f"Demo country (seed {country.seed})"
-    regions = Region.objects.bulk_create([Region(code=code, name=name) for code, name in country.regions])
-    region_ids = {region.code: region.pk for region in regions}
-    footprints = Footprint.objects.bulk_create([
-        Footprint(code=f["code"], name=f["name"], region_id=region_ids[f["region"]]) for f in country.footprints
-    ])
-    footprint_ids = {footprint.code: footprint.pk for footprint in footprints}
-    trusts = bulk_create_with_history(
-        [
-            Trust(
-                org_code=t["org_code"], name=t["name"], trust_type=t["trust_type"],
-                region_id=region_ids[t["region"]], footprint_id=footprint_ids.get(t["footprint"]),
-            )
-            for t in country.trusts
-        ],
-        Trust, batch_size=BATCH_SIZE, default_user=users["admin"], default_change_reason=reason,
-    )
-    trust_ids = {trust.org_code: trust.pk for trust in trusts}
-
-    files = country.files()
-    uploads = Upload.objects.bulk_create([
-        Upload(
-            uploaded_by=users["admin"] if demo_file.kind == "trusts" else users["analyst"],
-            kind=demo_file.kind,
-            file_name=demo_file.file_name,
-            sha256=demo_file.sha256,
-            size_bytes=len(demo_file.content),
-            status=UploadStatus.STORED,
-            row_count=demo_file.row_count,
-            rows_new=demo_file.row_count,
-            source=DEMO_SOURCE,
-            notes={"generator": "stftracker.demo", "seed": country.seed, "scale": country.scale},
-        )
-        for demo_file in files
-    ])
-    Upload.trusts.through.objects.bulk_create(
-        [
-            Upload.trusts.through(upload_id=upload.pk, trust_id=trust_ids[code])
-            for upload, demo_file in zip(uploads, files)
-            for code in demo_file.org_codes
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    upload_ids = {upload.file_name: upload.pk for upload in uploads}
-    schemes = {scheme.code: scheme.pk for scheme in Scheme.objects.filter(code__in=YEARS)}
-    missing = sorted(set(YEARS) - set(schemes))
-    if missing:
-        raise DemoRefused(f"Scheme(s) {', '.join(missing)} are missing: run the migrations first.")
-
-    allocations, finance, performance, trajectories = [], [], [], []
-    for year in YEARS:
-        plans_upload = upload_ids[f"demo-plans-{year}.csv"]
-        allocations += [
-            Allocation(
-                trust_id=trust_ids[p["org_code"]], scheme_id=schemes[year], stf_allocation=p["stf_allocation"],
-                control_total=p["control_total"], control_total_accepted=p["control_total_accepted"],
-                upload_id=plans_upload,
-            )
-            for p in country.plans[year]
-        ]
-        finance_upload = upload_ids[f"demo-finance-{year}.csv"]
-        finance += [
-            FinanceReturn(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], plan_ytd=r["plan_ytd"],
-                actual_ytd=r["actual_ytd"], forecast_outturn=r["forecast_outturn"], upload_id=finance_upload,
-            )
-            for r in country.finance[year]
-        ]
-        performance_upload = upload_ids[f"demo-performance-{year}.csv"]
-        performance += [
-            PerformanceReturn(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], metric=r["metric"],
-                numerator=r["numerator"], denominator=r["denominator"], upload_id=performance_upload,
-            )
-            for r in country.performance[year]
-        ]
-        trajectory_upload = upload_ids[f"demo-trajectories-{year}.csv"]
-        trajectories += [
-            Trajectory(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], metric=r["metric"],
-                percent=r["percent"], upload_id=trajectory_upload,
-            )
-            for r in country.trajectories[year]
-        ]
-    bulk_create_with_history(
-        allocations, Allocation, batch_size=BATCH_SIZE, default_user=users["analyst"], default_change_reason=reason
-    )
-    FinanceReturn.objects.bulk_create(finance, batch_size=BATCH_SIZE)
-    PerformanceReturn.objects.bulk_create(performance, batch_size=BATCH_SIZE)
-    Trajectory.objects.bulk_create(trajectories, batch_size=BATCH_SIZE)
-    return {
-        "regions": len(regions),
-        "footprints": len(footprints),
-        "trusts": len(trusts),
-        "uploads": len(uploads),
-        "allocations": len(allocations),
-        "finance returns": len(finance),
-        "performance returns": len(performance),
-        "trajectories": len(trajectories),
-    }
-
-
-def demo_accounts_status():
-    """The demo accounts as they stand: (account, user or None, trusts the user directs)."""
-    User = get_user_model()
-    users = {
-        user.username: user
-        for user in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).prefetch_related(
-            "directed_trusts"
-        )
-    }
-    return [
-        (account, users.get(account.username), list(users[account.username].directed_trusts.all()) if account.username in users else [])
-        for account in DEMO_ACCOUNTS
-    ]
