@@ -35,7 +35,9 @@ class PlotlyFinder(BaseFinder):
     def find(self, path, find_all=False, **kwargs):
         find_all = kwargs.get("all", find_all)
         if path.replace("\\", "/") != PUBLIC_PATH:
-            return [] if find_all else None
+            # A miss is an empty list either way, as Django's finders answer: None would be taken
+            # for a match by staticfiles.finders.find, and whitenoise would fail on it with a 500.
+            return []
         match = str(package_data_dir() / FILE_NAME)
         return [match] if find_all else match
 

@@ -415,3 +415,12 @@ def test_each_role_sees_the_published_view_and_private_panels_as_allowed(trust_w
     assert ("Upload history</h2>" in response.content.decode()) is private
     status = client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=uploads").status_code
     assert status == (200 if private else 403)
+
+
+def test_a_missing_static_file_is_not_found_rather_than_an_error():
+    """Under the development server whitenoise asks the finders for every static path."""
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("css/no-such-file.css") is None
+    assert finders.find("css/no-such-file.css", find_all=True) == []
+    assert finders.find("vendor/plotly.min.js").endswith("plotly.min.js")
