@@ -40,8 +40,8 @@ from .country import (
     round_money, weighted_pick,
 )
 from .synthetic import (
-    ACUTE_INCOME_PER_ATTENDANCE, ALLOCATION_WEIGHT, CANCER_TRUST_SD, LOG_TURNOVER, RTT_TRUST_SD,
-    ZERO_ALLOCATION_SHARE, expected_percent, monthly_return, sector_control_totals,
+    ACUTE_INCOME_PER_ATTENDANCE, ALLOCATION_WEIGHT, LOG_TURNOVER, ZERO_ALLOCATION_SHARE,
+    elective_and_cancer_profile, expected_percent, monthly_return, sector_control_totals,
 )
 
 FIRST_MONTH = datetime.date(2016, 4, 1)
@@ -173,14 +173,7 @@ class _England:
                 profile["turnover"] = 0.0
             profile["health"] = float(rng.normal(0, 1)) + (-0.35 if kind == "acute" else 0.3)
             if kind in METRICS_BY_TYPE:
-                profile["rtt_offset"] = float(rng.normal(0, RTT_TRUST_SD))
-                profile["cancer_offset"] = float(rng.normal(0, CANCER_TRUST_SD))
-                if kind == "acute":
-                    profile["rtt_size"] = profile["attendances"] * float(rng.uniform(2.5, 4.5))
-                    profile["cancer_size"] = max(15.0, profile["attendances"] / 100 * float(rng.uniform(0.8, 1.4)))
-                else:
-                    profile["rtt_size"] = float(rng.lognormal(math.log(15000), 0.6))
-                    profile["cancer_size"] = max(10.0, float(rng.lognormal(math.log(50), 0.9)))
+                profile.update(elective_and_cancer_profile(rng, kind, profile.get("attendances")))
                 if not trust["in_ods"]:
                     profile["rtt_size"] = profile["cancer_size"] = 0.0
             weight = profile["turnover"] * ALLOCATION_WEIGHT[kind] * float(rng.lognormal(0, 0.25))

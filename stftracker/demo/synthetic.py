@@ -270,6 +270,19 @@ def _trust(rng, codes, trust_type, region, footprint, place):
     }
 
 
+def elective_and_cancer_profile(rng, kind, attendances):
+    """An acute or specialist trust's RTT and cancer levels (offsets from the national level) and
+    caseloads; an acute trust's are sized on its monthly A&E attendances."""
+    profile = {"rtt_offset": float(rng.normal(0, RTT_TRUST_SD)), "cancer_offset": float(rng.normal(0, CANCER_TRUST_SD))}
+    if kind == "acute":
+        profile["rtt_size"] = attendances * float(rng.uniform(2.5, 4.5))
+        profile["cancer_size"] = max(15.0, attendances / 100 * float(rng.uniform(0.8, 1.4)))
+    else:
+        profile["rtt_size"] = float(rng.lognormal(math.log(15000), 0.6))
+        profile["cancer_size"] = max(10.0, float(rng.lognormal(math.log(50), 0.9)))
+    return profile
+
+
 def _trust_profiles(rng, trusts):
     """Latent characteristics per trust: size, financial health, A&E, RTT and cancer levels."""
     profiles = {}
@@ -293,14 +306,7 @@ def _trust_profiles(rng, trusts):
         # Financial health: below about -0.4 a trust is set a deficit control total.
         profile["health"] = float(rng.normal(0, 1)) + (-0.35 if kind == "acute" else 0.3)
         if kind in ("acute", "specialist"):
-            profile["rtt_offset"] = float(rng.normal(0, RTT_TRUST_SD))
-            profile["cancer_offset"] = float(rng.normal(0, CANCER_TRUST_SD))
-            if kind == "acute":
-                profile["rtt_size"] = profile["attendances"] * float(rng.uniform(2.5, 4.5))
-                profile["cancer_size"] = max(15.0, profile["attendances"] / 100 * float(rng.uniform(0.8, 1.4)))
-            else:
-                profile["rtt_size"] = float(rng.lognormal(math.log(15000), 0.6))
-                profile["cancer_size"] = max(10.0, float(rng.lognormal(math.log(50), 0.9)))
+            profile.update(elective_and_cancer_profile(rng, kind, profile.get("attendances")))
         profiles[trust["org_code"]] = profile
     # Calibrate: the attendance-weighted national breach rate of 2016/17 is England's.
     acute = [p for p in profiles.values() if "breach_rate" in p]
