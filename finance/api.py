@@ -21,8 +21,9 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from common.api import CSVRenderer, MonthRangeFilterSet
+from common.months import month_text
 from performance.models import Metric
-from trusts.api import CSVRenderer, MonthRangeFilterSet, month_text
 from trusts.models import Trust, TrustType, Upload, UploadKind, UploadStatus
 from trusts.roles import directed_trust_ids, is_analyst, restrict_to_visible
 

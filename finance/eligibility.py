@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 
+from common.money import money_text as money
 from performance.models import METRIC_CODES
 
 METRIC_FIELDS = ["applicable", "element", "met", "performance", "trajectory", "standard"]
@@ -20,10 +21,6 @@ def iso_utc(moment):
     if moment is None:
         return None
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def money(value):
-    return f"{value:.2f}"
 
 
 def build_record(*, org_code, trust_name, year, quarter, status, allocation, earned, withheld, pending,

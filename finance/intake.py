@@ -16,13 +16,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.errors import FileError, HeaderError, RowError
+from common.tabular import Table, normalise_header, read_table
 from finance.models import Entitlement, Scheme
 from performance import parsers as performance_parsers
 from performance import services as performance_services
 from trusts import parsers as trust_parsers
 from trusts import services as trust_services
 from trusts.models import Trust, Upload, UploadKind, UploadStatus
-from trusts.parsing import FileError, HeaderError, RowError, Table, normalise_header, read_table
 from trusts.roles import is_analyst
 from trusts.successions import with_successors
 

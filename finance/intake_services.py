@@ -6,8 +6,10 @@ Finance returns supersede: the earlier row for a trust and month stays, ``is_cur
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from trusts.parsing import Parsed, RowError
-from trusts.services import BATCH, Plan, diff_versioned, resolve_org_codes, supersede, trust_codes
+from common.errors import RowError
+from common.tabular import Parsed
+from common.versioning import BATCH, Plan, diff_versioned, supersede
+from trusts.services import resolve_org_codes, trust_codes
 
 from .models import Allocation, FinanceReturn, Scheme
 

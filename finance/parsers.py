@@ -5,17 +5,8 @@
 Money in pounds (``1234.56``, ``-1234``, ``£1,234``, ``(1,234)``); surplus positive, deficit
 negative, excluding STF income.
 """
-from trusts.parsing import (
-    Column,
-    Parsed,
-    Table,
-    parse_money,
-    parse_month,
-    parse_org_code,
-    parse_rows,
-    parse_scheme_year,
-    parse_yes_no,
-)
+from common.cells import parse_money, parse_month, parse_org_code, parse_scheme_year, parse_yes_no
+from common.tabular import Column, Parsed, Table, parse_rows
 
 PLAN_FIELDS = [
     Column("org_code", "org_code", parse_org_code),

@@ -42,6 +42,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from common.money import pennies_decimal, pennies_text, pennies_words, to_pennies
+from common.months import add_months, month_name
+
 ENGINE_VERSION = "1"
 CENT = Decimal("0.01")
 METRIC_LABELS = {"ae": "A&E", "rtt": "RTT", "cancer62": "Cancer 62-day"}
@@ -89,7 +92,7 @@ class SchemeRules:
 
     def month(self, index):
         """The first day of month ``index`` (0 = the first month of the scheme's year)."""
-        return _add_months(self.start, index)
+        return add_months(self.start, index)
 
 
 @dataclass
@@ -188,32 +191,6 @@ class YearEnd:
 # --- Small helpers ---------------------------------------------------------------------------
 
 
-def _add_months(day, months):
-    total = day.year * 12 + day.month - 1 + months
-    return datetime.date(total // 12, total % 12 + 1, 1)
-
-
-def to_pennies(value):
-    """A money value (Decimal, str or number) as whole pennies, rounded half-up."""
-    return int(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
-
-
-def pennies_decimal(pennies):
-    return Decimal(int(pennies)).scaleb(-2).quantize(CENT)
-
-
-def money_text(pennies):
-    """Pennies as the record shows money: "1234.00"."""
-    return str(pennies_decimal(pennies))
-
-
-def money_words(pennies):
-    """Pennies as a reason shows money: "£125,000.00", "-£1,234.50"."""
-    pennies = int(pennies)
-    sign = "-" if pennies < 0 else ""
-    return f"{sign}£{pennies_decimal(abs(pennies)):,.2f}"
-
-
 def percent_text(value):
     """A percentage (Fraction or Decimal) rounded half-up to 2 dp, as text: "91.20"."""
     if value is None:
@@ -221,10 +198,6 @@ def percent_text(value):
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def month_name(day):
-    return day.strftime("%B %Y")
 
 
 def _fraction(value):
@@ -484,28 +457,28 @@ def _results(rules, frame, judged, status, earned, withheld, pending_money,
             fin_met = False
             reasons.append(
                 f"The control total for {rules.code} has not been accepted: the quarter's "
-                f"{money_words(alloc)} is withheld"
+                f"{pennies_words(alloc)} is withheld"
             )
         elif st == "pending" and not has_finance[i]:
             reasons.append(
                 f"The finance return for {month_name(last_month)} has not arrived: the quarter's "
-                f"{money_words(alloc)} is pending"
+                f"{pennies_words(alloc)} is pending"
             )
         elif st == "finance_failed":
             reasons.append(
-                f"Finance: YTD actual {money_words(actual[i])} is behind the YTD plan {money_words(plan[i])} "
-                f"at {month_name(last_month)}: the quarter's {money_words(alloc)} is withheld"
+                f"Finance: YTD actual {pennies_words(actual[i])} is behind the YTD plan {pennies_words(plan[i])} "
+                f"at {month_name(last_month)}: the quarter's {pennies_words(alloc)} is withheld"
             )
         else:
             reasons.append(
-                f"Finance: YTD actual {money_words(actual[i])} is on or ahead of the YTD plan "
-                f"{money_words(plan[i])} at {month_name(last_month)}: {money_words(el_finance[i])} earned"
+                f"Finance: YTD actual {pennies_words(actual[i])} is on or ahead of the YTD plan "
+                f"{pennies_words(plan[i])} at {month_name(last_month)}: {pennies_words(el_finance[i])} earned"
             )
         finance = {
             "met": fin_met,
-            "element": money_text(el_finance[i]),
-            "ytd_plan": money_text(plan[i]) if has_finance[i] else None,
-            "ytd_actual": money_text(actual[i]) if has_finance[i] else None,
+            "element": pennies_text(el_finance[i]),
+            "ytd_plan": pennies_text(plan[i]) if has_finance[i] else None,
+            "ytd_actual": pennies_text(actual[i]) if has_finance[i] else None,
         }
         metric_rows, raw = [], {}
         open_ = st not in ("no_control_total", "finance_failed") and has_finance[i]
@@ -523,7 +496,7 @@ def _results(rules, frame, judged, status, earned, withheld, pending_money,
             metric_rows.append({
                 "metric": metric,
                 "applicable": applicable,
-                "element": money_text(element),
+                "element": pennies_text(element),
                 "met": met,
                 "performance": percent_text(performance) if applicable else None,
                 "trajectory": percent_text(trajectory) if applicable else None,
@@ -544,7 +517,7 @@ def _results(rules, frame, judged, status, earned, withheld, pending_money,
 
 def _metric_reason(rules, metric, c, i, element, performance, trajectory, standard, quarter):
     label = METRIC_LABELS.get(metric, metric)
-    money = money_words(element)
+    money = pennies_words(element)
     if c["on_agreement"][i]:
         return f"{label}: Q1 is paid on the agreed trajectory ({percent_text(trajectory)}%): {money} earned"
     if c["pending"][i]:
@@ -616,7 +589,7 @@ def compute_year_end(rules: SchemeRules, trusts: pd.DataFrame) -> YearEnd:
     if pending_total or incomplete:
         return YearEnd(
             False, [], Decimal("0.00"),
-            f"Year end waits until every quarter is decided: {money_words(pending_total)} pending, "
+            f"Year end waits until every quarter is decided: {pennies_words(pending_total)} pending, "
             f"{incomplete} trusts without four quarters.",
         )
     frame = trusts.sort_values("org_code").reset_index(drop=True)
@@ -653,31 +626,31 @@ def compute_year_end(rules: SchemeRules, trusts: pd.DataFrame) -> YearEnd:
             reasons.append("Not eligible: the control total was not accepted")
         elif not eligible[k]:
             reasons.append(
-                f"Not eligible: the year-end actual {money_words(actuals[k] or 0)} is below the "
-                f"control total {money_words(to_pennies(row.control_total))}"
+                f"Not eligible: the year-end actual {pennies_words(actuals[k] or 0)} is below the "
+                f"control total {pennies_words(to_pennies(row.control_total))}"
             )
         else:
-            text = (f"Beat the control total {money_words(to_pennies(row.control_total))} by "
-                    f"{money_words(beat_by[k])}: incentive {money_words(incentives[k])}")
+            text = (f"Beat the control total {pennies_words(to_pennies(row.control_total))} by "
+                    f"{pennies_words(beat_by[k])}: incentive {pennies_words(incentives[k])}")
             if scaled:
-                text += f" (incentives scaled to the pool of {money_words(available)})"
+                text += f" (incentives scaled to the pool of {pennies_words(available)})"
             reasons.append(text)
-            reasons.append(f"Bonus pro rata to the allocation {money_words(allocation[k])}: {money_words(bonuses[k])}")
+            reasons.append(f"Bonus pro rata to the allocation {pennies_words(allocation[k])}: {pennies_words(bonuses[k])}")
         lines.append(YearEndLine(
             trust_id=int(row.trust_id), org_code=str(row.org_code), eligible=eligible[k],
             incentive=pennies_decimal(incentives[k]), bonus=pennies_decimal(bonuses[k]),
             detail={
-                "actual": money_text(actuals[k]) if actuals[k] is not None else None,
-                "control_total": money_text(to_pennies(row.control_total)),
-                "beat_by": money_text(beat_by[k]),
-                "allocation": money_text(allocation[k]),
-                "pool": money_text(pool),
+                "actual": pennies_text(actuals[k]) if actuals[k] is not None else None,
+                "control_total": pennies_text(to_pennies(row.control_total)),
+                "beat_by": pennies_text(beat_by[k]),
+                "allocation": pennies_text(allocation[k]),
+                "pool": pennies_text(pool),
                 "incentives_scaled": scaled,
                 "reasons": reasons,
             },
         ))
-    message = (f"Pool {money_words(pool)}: incentives {money_words(sum(incentives))}, bonus "
-               f"{money_words(sum(bonuses))} to {sum(eligible)} eligible trusts")
+    message = (f"Pool {pennies_words(pool)}: incentives {pennies_words(sum(incentives))}, bonus "
+               f"{pennies_words(sum(bonuses))} to {sum(eligible)} eligible trusts")
     if not any(eligible):
-        message = f"Pool {money_words(pool)}: no trust is eligible, nothing awarded"
+        message = f"Pool {pennies_words(pool)}: no trust is eligible, nothing awarded"
     return YearEnd(True, lines, pennies_decimal(pool), message)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pandas as pd
 from django.db.models import Count, Q, Sum
 
+from common.months import add_months
 from finance import rules as engine
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
@@ -46,7 +47,7 @@ def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.Engine
     finance = FinanceReturn.objects.current().filter(month__gte=start, month__lt=end)
     perf_months = [(start, end)]
     if rules.comparison_start:
-        perf_months.append((rules.comparison_start, engine._add_months(rules.comparison_start, 12)))
+        perf_months.append((rules.comparison_start, add_months(rules.comparison_start, 12)))
     performance = PerformanceReturn.objects.current().filter(metric__in=rules.metrics)
     months_q = Q()
     for first, after in perf_months:

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.errors import DomainError
 from finance import rules as engine
 from finance import selectors
 from finance.eligibility import result_record
@@ -26,7 +27,7 @@ ENTITLEMENT_UPDATE_FIELDS = [
 BATCH_SIZE = 500
 
 
-class RecomputeError(ValueError):
+class RecomputeError(DomainError):
     """A recompute that cannot run as asked (e.g. an unknown scheme)."""
 
 

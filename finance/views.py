@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from trusts.exports import csv_response, xlsx_bytes
+from common.exports import csv_response, xlsx_bytes
 from trusts.models import Trust, UploadKind
 from trusts.roles import is_analyst
 

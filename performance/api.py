@@ -5,7 +5,8 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
-from trusts.api import MonthRangeFilterSet, month_text
+from common.api import MonthRangeFilterSet
+from common.months import month_text
 from trusts.roles import restrict_to_visible
 
 from .models import Metric, PerformanceReturn

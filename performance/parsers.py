@@ -22,24 +22,20 @@ denominator = attendances summed over types):
 - NHS-R tidy layout: ``period, org_code, type, attendances, breaches[, admissions]`` with
   ``type`` one of ``1``, ``2``, ``other`` and ``period`` a first-of-month date.
 """
-from .models import METRIC_CODES
-from trusts.parsing import (
-    CellError,
+from common.cells import parse_count, parse_month, parse_nhse_period, parse_org_code, parse_percent
+from common.errors import CellError, HeaderError
+from common.tabular import (
     Column,
-    HeaderError,
     Parsed,
     RowReader,
     Table,
     as_table,
     check_header,
     normalise_header,
-    parse_count,
-    parse_month,
-    parse_nhse_period,
-    parse_org_code,
-    parse_percent,
     parse_rows,
 )
+
+from .models import METRIC_CODES
 
 TIDY_COLUMNS = ["period", "org_code", "type", "attendances", "breaches"]
 TIDY_TYPES = {"1": "1", "2": "2", "other": "other", "3": "other", "4": "other"}

@@ -5,8 +5,9 @@ with ``is_current=False`` and points at its own upload. Bulk operations only.
 """
 from django.db import transaction
 
-from trusts.parsing import Parsed
-from trusts.services import Plan, diff_versioned, resolve_org_codes, supersede, trust_codes
+from common.tabular import Parsed
+from common.versioning import Plan, diff_versioned, supersede
+from trusts.services import resolve_org_codes, trust_codes
 
 from .models import PerformanceReturn, Trajectory
 

@@ -22,12 +22,12 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
+from common.errors import DomainError
+
 from .tokens import is_read_only
 
 logger = logging.getLogger(__name__)
 
-# Our domain errors are ValueError subclasses defined in these packages (parsing, tokens...).
-DOMAIN_PACKAGES = ("trusts.", "performance.", "finance.", "stftracker.")
 DATABASE_UNAVAILABLE = "The database is unavailable just now. Nothing was saved. Please try again in a minute."
 
 
@@ -93,7 +93,7 @@ class Pagination(PageNumberPagination):
 
 
 def _is_domain_error(exc):
-    return isinstance(exc, ValueError) and type(exc).__module__.startswith(DOMAIN_PACKAGES)
+    return isinstance(exc, DomainError)
 
 
 def exception_handler(exc, context):

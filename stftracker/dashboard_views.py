@@ -12,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from trusts.exports import csv_response
+from common.exports import csv_response
+from common.money import money_display as money
+from common.months import month_label
 from trusts.models import TrustType
 from trusts.roles import can_act_for
 
 from . import charts, selectors
 from .selectors import Period
-from .templatetags.dashboard import money
 
 # The money columns of a data table: (key, heading, format).
 MONEY_COLUMNS = [(field, field.capitalize(), "money") for field in selectors.MONEY_FIELDS]
@@ -321,10 +322,6 @@ def run_what_if(*, trust, scheme, quarter, performance, actual_ytd):
     except RecomputeError as error:
         return None, str(error)
     return record, ""
-
-
-def month_label(month):
-    return month.strftime("%b %Y")
 
 
 @login_required

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q
 
+from common.months import month_range
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Footprint, Region, Succession, Trust, TrustType, Upload
@@ -339,11 +340,6 @@ def data_as_at():
 
 
 # --- The trust page -------------------------------------------------------------------------
-
-def month_range(start, months):
-    return [datetime.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
-            for i in range(months)]
-
 
 def trust_allocation(trust, scheme_id):
     return Allocation.objects.filter(trust=trust, scheme_id=scheme_id).first()

@@ -12,6 +12,8 @@ from django.utils import timezone
 from knox.models import get_token_model
 from knox.settings import CONSTANTS
 
+from common.errors import DomainError
+
 from .models import ApiToken
 
 
@@ -23,7 +25,7 @@ def max_days():
     return int(getattr(settings, "API_TOKEN_MAX_DAYS", 365))
 
 
-class TokenError(ValueError):
+class TokenError(DomainError):
     """A token request that cannot be honoured (bad lifetime, revoking someone else's token...)."""
 
 

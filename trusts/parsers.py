@@ -12,11 +12,10 @@ as republished with snake_case names) is read by header name.
 """
 import re
 
-from .models import TrustType
-from .parsing import (
-    CellError,
+from common.cells import parse_date, parse_org_code
+from common.errors import CellError, HeaderError
+from common.tabular import (
     Column,
-    HeaderError,
     Parsed,
     RowReader,
     Table,
@@ -24,10 +23,10 @@ from .parsing import (
     check_duplicates,
     check_header,
     normalise_header,
-    parse_date,
-    parse_org_code,
     parse_rows,
 )
+
+from .models import TrustType
 
 TRUST_TYPES = {code: code for code, _ in TrustType.choices}
 TRUST_TYPES.update({label.lower(): code for code, label in TrustType.choices})

@@ -1,43 +1,18 @@
-"""Writing trusts from the trusts file and the ODS trust list, and the versioned-return helpers
-that every returns import shares. Bulk operations only: no query per row.
-
-Each ``prepare_<kind>`` reads what is stored (a fixed number of queries), diffs the parsed rows
-against it and returns a :class:`Plan` whose ``apply(upload=..., user=...)`` writes the rows; the
-caller (``finance.intake.ingest``) runs it inside its one transaction.
+"""Writing trusts from the trusts file and the ODS trust list, and resolving org codes for every
+returns import. Bulk operations only: no query per row; plans as :mod:`common.versioning` says.
 """
 import hashlib
 import re
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.errors import RowError
+from common.tabular import Parsed
+from common.versioning import BATCH, Plan
+
 from .models import Footprint, Region, Trust, TrustType
-from .parsing import Parsed, RowError
-
-BATCH = 1000
-
-
-@dataclass
-class Plan:
-    """What an import would do: rows new, changed, unchanged; errors; how to write it."""
-
-    kind: str
-    errors: list[RowError] = field(default_factory=list)
-    new: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)
-    unchanged: list[dict] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-    trust_ids: set = field(default_factory=set)
-    scheme_ids: set = field(default_factory=set)
-    notes: dict = field(default_factory=dict)
-    apply: object = None  # callable(*, upload, user) -> None
-
-    @property
-    def counts(self):
-        return {"new": len(self.new), "changed": len(self.changed), "unchanged": len(self.unchanged),
-                "skipped": len(self.skipped)}
 
 
 def trust_codes() -> dict:
@@ -68,44 +43,6 @@ def resolve_org_codes(parsed: Parsed, plan: Plan, codes: dict, *, skip_unknown: 
             if code and code not in codes:
                 plan.errors.append(RowError(row["row"], "org_code", code,
                                             f"Unknown org code {code!r}: it is not in the trust register."))
-
-
-def diff_versioned(plan: Plan, model, rows, *, key_fields, value_fields, label):
-    """Sort rows into new / changed / unchanged against the model's current rows (one query)."""
-    trust_ids = {row["trust_id"] for row in rows}
-    months = {row["month"] for row in rows}
-    current = {}
-    if rows:
-        queryset = model.objects.filter(is_current=True, trust_id__in=trust_ids)
-        if len(months) <= 60:
-            queryset = queryset.filter(month__in=months)
-        for obj in queryset.only("id", *[f"{name}" for name in key_fields if name != "trust_id"], "trust_id", *value_fields):
-            current[tuple(getattr(obj, name) for name in key_fields)] = obj
-    for row in rows:
-        existing = current.get(tuple(row[name] for name in key_fields))
-        row["label"] = label(row)
-        if existing is None:
-            plan.new.append(row)
-        elif any(getattr(existing, name) != row[name] for name in value_fields):
-            row["existing"] = existing
-            row["before"] = {name: getattr(existing, name) for name in value_fields}
-            plan.changed.append(row)
-        else:
-            row["existing"] = existing
-            plan.unchanged.append(row)
-        plan.trust_ids.add(row["trust_id"])
-
-
-def supersede(model, plan: Plan, *, upload, key_fields, value_fields):
-    """Write new and changed rows; the rows they replace stay, with ``is_current=False``."""
-    old_ids = [row["existing"].pk for row in plan.changed]
-    for start in range(0, len(old_ids), BATCH):  # one UPDATE per batch of ids, not per row
-        model.objects.filter(pk__in=old_ids[start:start + BATCH]).update(is_current=False)
-    objs = [
-        model(upload=upload, is_current=True, **{name: row[name] for name in key_fields + value_fields})
-        for row in plan.new + plan.changed
-    ]
-    model.objects.bulk_create(objs, batch_size=BATCH)
 
 
 # --- Trusts ----------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ the same parser as an uploaded file of that layout, so the demo stores exactly w
 """
 from pathlib import Path
 
+from common.tabular import read_table
 from performance.parsers import parse_ae_tidy
-from trusts.parsing import read_table
 
 REFERENCE_DIR = Path(__file__).resolve().parent
 AE_ATTENDANCES = REFERENCE_DIR / "ae_attendances.csv"

@@ -31,17 +31,33 @@ from decimal import Decimal
 
 import numpy as np
 
+from common.months import add_months
 from performance.reference import AE_ATTENDANCES, ae_attendances_bytes, ae_monthly_returns
 from trusts import reference
-from trusts.parsing import add_months
 
 from .country import (
-    DEFAULT_SEED, MONTHS_RECEIVED, PENNY, REGIONS, THOUSAND, YEARS, Country, DemoFile, apportion, clip_percent,
-    round_money, weighted_pick,
+    DEFAULT_SEED,
+    MONTHS_RECEIVED,
+    PENNY,
+    REGIONS,
+    THOUSAND,
+    YEARS,
+    Country,
+    DemoFile,
+    apportion,
+    clip_percent,
+    round_money,
+    weighted_pick,
 )
 from .synthetic import (
-    ACUTE_INCOME_PER_ATTENDANCE, ALLOCATION_WEIGHT, LOG_TURNOVER, ZERO_ALLOCATION_SHARE,
-    elective_and_cancer_profile, expected_percent, monthly_return, sector_control_totals,
+    ACUTE_INCOME_PER_ATTENDANCE,
+    ALLOCATION_WEIGHT,
+    LOG_TURNOVER,
+    ZERO_ALLOCATION_SHARE,
+    elective_and_cancer_profile,
+    expected_percent,
+    monthly_return,
+    sector_control_totals,
 )
 
 FIRST_MONTH = datetime.date(2016, 4, 1)

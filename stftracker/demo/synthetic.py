@@ -26,10 +26,19 @@ from decimal import Decimal
 
 import numpy as np
 
-from trusts.parsing import add_months
+from common.months import add_months
 
 from .country import (
-    DEFAULT_SEED, MONTHS_RECEIVED, PENNY, REGIONS, THOUSAND, YEARS, Country, apportion, clip_percent, round_money,
+    DEFAULT_SEED,
+    MONTHS_RECEIVED,
+    PENNY,
+    REGIONS,
+    THOUSAND,
+    YEARS,
+    Country,
+    apportion,
+    clip_percent,
+    round_money,
     weighted_pick,
 )
 

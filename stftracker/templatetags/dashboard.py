@@ -1,31 +1,17 @@
 """Formatting for the dashboards: money, percentages, status badges, table cells, links."""
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from common.money import money_display, percent_display
 from stftracker.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
 
 register = template.Library()
-PENNY = Decimal("0.01")
 
 
-@register.filter
-def money(value):
-    """£1,234.56; a negative amount as −£1,234.56; nothing as an em dash."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value)).quantize(PENNY, rounding=ROUND_HALF_UP)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
-
-
-@register.filter
-def percent(value):
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)).quantize(PENNY, rounding=ROUND_HALF_UP)}%"
+register.filter("money", money_display)
+register.filter("percent", percent_display)
 
 
 @register.filter
@@ -48,9 +34,9 @@ def cell(row, column):
     key, _, kind = column
     value = row.get(key) if isinstance(row, dict) else getattr(row, key, None)
     if kind == "money":
-        return money(value)
+        return money_display(value)
     if kind == "percent":
-        return percent(value)
+        return percent_display(value)
     if kind == "status":
         return status_badge(value)
     if kind == "bool":

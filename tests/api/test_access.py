@@ -7,10 +7,10 @@ from django.db import OperationalError
 from django.utils import timezone
 from knox.models import AuthToken
 
+from common.errors import FileError
 from stftracker.tokens import create_token
 from tests.api.conftest import api_client, token_client
 from trusts.api import TrustViewSet
-from trusts.parsing import FileError
 
 GET_ENDPOINTS = [
     "/api/v1/",

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from common.tabular import read_table
 from finance.intake import detect_kind, ingest
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 from finance.selectors_intake import entitlement_changes, return_history
 from performance.models import PerformanceReturn, Trajectory
 from tests.conftest import FIXTURES
 from trusts.models import Footprint, Region, Trust, UploadStatus
-from trusts.parsing import read_table
 
 D = Decimal
 M = datetime.date
@@ -292,14 +292,11 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, region):
 
 @pytest.mark.django_db
 def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, trust_a, monkeypatch):
-    import trusts.services
-
     def broken(model, plan, **kwargs):
         model.objects.bulk_create([model(upload=kwargs["upload"], trust_id=trust_a.pk, month=M(2016, 4, 1),
                                          plan_ytd=0, actual_ytd=0, forecast_outturn=0)])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(trusts.services, "supersede", broken)
     monkeypatch.setattr("finance.intake_services.supersede", broken)
     result = load("finance.csv", director)
     assert result.ok is False and result.run is None

@@ -4,20 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from trusts.parsing import (
-    CellError,
-    FileError,
-    HeaderError,
-    check_header,
+from common.cells import (
     parse_count,
     parse_money,
     parse_month,
     parse_nhse_period,
     parse_percent,
     parse_yes_no,
-    read_table,
-    xlsx_cell_text,
 )
+from common.errors import CellError, FileError, HeaderError
+from common.tabular import check_header, read_table, xlsx_cell_text
 
 
 @pytest.mark.parametrize("text, value", [

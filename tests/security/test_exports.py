@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from trusts.exports import csv_response, csv_text, safe_cell, safe_filename, xlsx_bytes, xlsx_response
+from common.exports import csv_response, csv_text, safe_cell, safe_filename, xlsx_bytes, xlsx_response
 
 DANGEROUS = [
     ("=1+1", "'=1+1"),

@@ -6,10 +6,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.exports import csv_text
 from finance.eligibility import CSV_FIELDS, entitlement_record, flat_record
 from finance.models import Scheme
 from finance.selectors import eligibility_queryset
-from trusts.exports import csv_text
 
 
 class Command(BaseCommand):

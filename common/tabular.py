@@ -1,9 +1,9 @@
-"""Reading uploaded files and parsing their cells. Pure: no database.
+"""Reading uploaded files as tables, and tables as typed rows with every error listed. Pure: no database.
 
 A file becomes a :class:`Table` (header and rows of text cells). CSV may be UTF-8 (with or
 without a byte-order mark) or Windows-1252; XLSX is read from its first sheet, taking the cached
-value of formula cells. Cell parsers raise :class:`CellError` with a message that says what is
-wrong; the kind parsers turn those into :class:`RowError` records naming row, column and value.
+value of formula cells. A :class:`Column` names a cell parser (:mod:`common.cells`), whose
+:class:`CellError` :class:`RowReader` turns into a :class:`RowError` naming row, column and value.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first data row is row 2
 (a file without a header row, such as ODS ``etr.csv``, starts at row 1).
@@ -12,45 +12,9 @@ import csv
 import datetime
 import io
 import math
-import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
 
-MONEY_LIMIT = Decimal("10000000000")  # £10bn: larger figures are typing errors, not trusts
-COUNT_LIMIT = 100_000_000
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER",
-         "NOVEMBER", "DECEMBER"],
-        start=1,
-    )
-}
-
-
-class CellError(ValueError):
-    """A cell's value cannot be used; the message says why (without naming row or column)."""
-
-
-class FileError(ValueError):
-    """The file as a whole cannot be read (empty, not CSV/XLSX, undecodable)."""
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-    def to_dict(self):
-        return asdict(self)
-
-    def __str__(self):
-        where = f"row {self.row}" if self.row else "file"
-        column = f", column {self.column}" if self.column else ""
-        value = f" ({self.value!r})" if self.value != "" else ""
-        return f"{where}{column}{value}: {self.message}"
+from .errors import CellError, FileError, HeaderError, RowError
 
 
 @dataclass
@@ -201,24 +165,6 @@ def normalise_header(name: str) -> str:
     return " ".join(str(name).replace("\ufeff", "").strip().lower().split())
 
 
-class HeaderError(ValueError):
-    """The header is not the expected one; lists every missing, unknown and repeated column."""
-
-    def __init__(self, *, missing=(), unknown=(), repeated=()):
-        self.missing, self.unknown, self.repeated = list(missing), list(unknown), list(repeated)
-        super().__init__("; ".join(error.message for error in self.errors()))
-
-    def errors(self):
-        found = []
-        for name in self.missing:
-            found.append(RowError(1, name, "", f"Missing column {name!r}."))
-        for name in self.unknown:
-            found.append(RowError(1, name, name, f"Unknown column {name!r}."))
-        for name in self.repeated:
-            found.append(RowError(1, name, name, f"Column {name!r} appears more than once."))
-        return found
-
-
 def check_header(header, required, optional=(), *, allow_unknown=False) -> dict:
     """Map each expected column to its position; raise HeaderError listing every problem."""
     names = [normalise_header(name) for name in header]
@@ -245,175 +191,6 @@ def cell(cells, position):
     if position is None or position >= len(cells):
         return ""
     return cells[position]
-
-
-# --- Cells -----------------------------------------------------------------------------------
-
-MONEY_TEXT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
-NUMBER_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-NOT_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
-
-
-def _reject_not_finite(text):
-    if text.lower() in NOT_FINITE:
-        raise CellError("is not a finite number.")
-
-
-def parse_money(text: str) -> Decimal:
-    """Pounds as a 2-decimal Decimal: ``1234.56``, ``-1234``, ``£1,234``, ``(1,234)`` (negative)."""
-    raw = str(text).strip()
-    if raw == "":
-        raise CellError("is empty: a sum of money is required.")
-    _reject_not_finite(raw)
-    body, negative = raw.replace(" ", ""), False
-    if body.startswith("(") and body.endswith(")"):
-        body, negative = body[1:-1], True
-    if body.startswith("-"):
-        if negative:
-            raise CellError("is not a sum of money (use 1234.56, -1234, £1,234 or (1,234)).")
-        body, negative = body[1:], True
-    if body.startswith("£"):
-        body = body[1:]
-    if body.startswith("-") and not negative:
-        body, negative = body[1:], True
-    if not MONEY_TEXT.match(body):
-        raise CellError("is not a sum of money (use 1234.56, -1234, £1,234 or (1,234)).")
-    value = Decimal(body.replace(",", ""))
-    if value != value.quantize(Decimal("0.01")):
-        raise CellError("has more than two decimal places (pounds and pence).")
-    value = value.quantize(Decimal("0.01"))
-    if negative:
-        value = -value
-    if abs(value) > MONEY_LIMIT:
-        raise CellError("is beyond £10bn either way: check the units (pounds, not thousands).")
-    return value
-
-
-def _number(text, what):
-    raw = str(text).strip()
-    if raw == "":
-        raise CellError(f"is empty: {what} is required.")
-    _reject_not_finite(raw)
-    if raw.endswith("%"):
-        raw = raw[:-1].strip()
-    if not NUMBER_TEXT.match(raw):
-        raise CellError(f"is not a number ({what} is required).")
-    try:
-        return Decimal(raw.replace(",", ""))
-    except InvalidOperation as exc:  # pragma: no cover - the pattern above guards this
-        raise CellError(f"is not a number ({what} is required).") from exc
-
-
-def parse_count(text: str, *, blank_is_zero: bool = False) -> int:
-    """A whole, non-negative number (commas allowed)."""
-    if blank_is_zero and str(text).strip() in {"", "-"}:
-        return 0
-    value = _number(text, "a whole number")
-    if value != value.to_integral_value():
-        raise CellError("is fractional: a count must be a whole number.")
-    if value < 0:
-        raise CellError("is negative: a count cannot be below zero.")
-    if value > COUNT_LIMIT:
-        raise CellError(f"is larger than {COUNT_LIMIT:,}: check the figure.")
-    return int(value)
-
-
-def parse_percent(text: str) -> Decimal:
-    """A percentage between 0 and 100 (``92.5`` or ``92.5%``), at most 2 decimal places."""
-    value = _number(text, "a percentage")
-    if not (0 <= value <= 100):
-        raise CellError("is outside 0-100: a percentage is required (e.g. 92.5).")
-    if value != value.quantize(Decimal("0.01")):
-        raise CellError("has more than two decimal places.")
-    return value.quantize(Decimal("0.01"))
-
-
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
-
-
-def parse_yes_no(text: str) -> bool:
-    value = str(text).strip().lower()
-    if value in YES:
-        return True
-    if value in NO:
-        return False
-    raise CellError("is not yes or no.")
-
-
-MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
-NHSE_PERIOD = re.compile(r"^MSITAE-([A-Z]+)-(\d{4})$")
-
-
-def parse_month(text: str) -> datetime.date:
-    """``YYYY-MM`` (or a first-of-month date ``YYYY-MM-01``, as spreadsheets store it)."""
-    raw = str(text).strip()
-    if raw == "":
-        raise CellError("is empty: a month (YYYY-MM) is required.")
-    match = MONTH_TEXT.match(raw)
-    if not match:
-        raise CellError("is not a month: use YYYY-MM (e.g. 2016-06).")
-    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
-    if not 1 <= month <= 12:
-        raise CellError("is not a month: the month must be 01 to 12.")
-    if day != 1:
-        raise CellError("is a date within a month: give the month as YYYY-MM.")
-    if year < 2000:
-        raise CellError("is before 2000: check the year.")
-    return datetime.date(year, month, 1)
-
-
-def parse_nhse_period(text: str) -> datetime.date:
-    """NHS England's ``MSitAE-APRIL-2016`` (also plain ``YYYY-MM``)."""
-    raw = str(text).strip()
-    match = NHSE_PERIOD.match(raw.upper())
-    if match:
-        if match[1] not in MONTHS:
-            raise CellError(f"names an unknown month {match[1]!r}.")
-        return datetime.date(int(match[2]), MONTHS[match[1]], 1)
-    try:
-        return parse_month(raw)
-    except CellError as exc:
-        raise CellError("is not a period such as MSitAE-APRIL-2016.") from exc
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """An ODS date: ``YYYYMMDD`` or ``YYYY-MM-DD``; blank is None."""
-    raw = str(text).strip()
-    if not raw:
-        return None
-    for pattern in ("%Y%m%d", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    raise CellError("is not a date (YYYYMMDD or YYYY-MM-DD).")
-
-
-ORG_CODE = re.compile(r"^[A-Z0-9]{3,8}$")
-
-
-def parse_org_code(text: str) -> str:
-    value = str(text).strip().upper()
-    if not value:
-        raise CellError("is empty: an ODS organisation code is required.")
-    if not ORG_CODE.match(value):
-        raise CellError("is not an ODS organisation code (3 to 8 letters and digits).")
-    return value
-
-
-def parse_scheme_year(text: str) -> str:
-    """A financial year such as ``2016-17`` (``2016/17`` is accepted too)."""
-    raw = str(text).strip().replace("/", "-")
-    match = re.match(r"^(\d{4})-(\d{2})$", raw)
-    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise CellError("is not a financial year such as 2016-17.")
-    return raw
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 class RowReader:

@@ -1,0 +1,65 @@
+"""Money: whole pennies for arithmetic, and the three ways the product writes a sum. Pure.
+
+- :func:`money_text` is how records, JSON and CSV carry money: ``1234.50``, ``-1234.50``
+  (:func:`pennies_text` from whole pennies);
+- :func:`money_words` is how a reason says it: ``£125,000.00``, ``-£1,234.50``
+  (:func:`pennies_words` from whole pennies);
+- :func:`money_display` is how a page shows it: ``£1,234.56``, ``−£1,234.56`` (a true minus
+  sign, read out by screen readers), and an em dash for nothing.
+"""
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def to_pennies(value) -> int:
+    """A money value (Decimal, str or number) as whole pennies, rounded half-up."""
+    return int(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
+
+
+def pennies_decimal(pennies) -> Decimal:
+    """Whole pennies as pounds, a 2-decimal Decimal."""
+    return Decimal(int(pennies)).scaleb(-2).quantize(CENT)
+
+
+def pounds(value) -> Decimal:
+    """A money value rounded half-up to the penny."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_text(value) -> str:
+    """Pounds as records write money: ``1234.00``."""
+    return f"{pounds(value):.2f}"
+
+
+def money_words(value) -> str:
+    """Pounds as a reason says money: ``-£1,234.50``."""
+    amount = pounds(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def pennies_text(pennies) -> str:
+    """Whole pennies as records write money (the engine counts in pennies)."""
+    return money_text(pennies_decimal(pennies))
+
+
+def pennies_words(pennies) -> str:
+    """Whole pennies as a reason says money."""
+    return money_words(pennies_decimal(pennies))
+
+
+def money_display(value) -> str:
+    """Pounds as a page shows them: ``−£1,234.56``; nothing (None or "") as an em dash."""
+    if value is None or value == "":
+        return "—"
+    amount = pounds(value)
+    sign = "−" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def percent_display(value) -> str:
+    """A percentage as a page shows it: ``92.50%``; nothing as an em dash."""
+    if value is None or value == "":
+        return "—"
+    return f"{pounds(value)}%"
