@@ -7,11 +7,10 @@ from django.db import models
 
 from trusts.models import Trust, Upload
 
+from .metrics import METRICS
 
-class Metric(models.TextChoices):
-    AE = "ae", "A&E 4 hours"
-    RTT = "rtt", "Elective RTT 18 weeks"
-    CANCER62 = "cancer62", "Cancer 62 days"
+# Metric.AE == "ae", labelled with its choice name; the names live in performance/metrics.py.
+Metric = models.TextChoices("Metric", [(metric.code.upper(), (metric.code, metric.choice)) for metric in METRICS])
 
 
 METRIC_CODES = [code for code, _ in Metric.choices]

@@ -26,7 +26,6 @@ STATUS_STYLE = {
 }
 STATUS_ORDER = list(STATUS_STYLE)
 
-METRIC_LABELS = {"ae": "A&E 4 hours", "rtt": "RTT 18 weeks", "cancer62": "Cancer 62 days"}
 # Reasons money is withheld, in the order the pages list them.
 REASON_LABELS = {
     "no_control_total": "No control total",

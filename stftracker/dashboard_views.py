@@ -15,6 +15,7 @@ from django.urls import reverse
 from common.exports import csv_response
 from common.money import money_display as money
 from common.months import month_label
+from performance.metrics import PAGE_NAMES
 from trusts.models import TrustType
 from trusts.roles import can_act_for
 
@@ -293,10 +294,10 @@ def parse_what_if(request, metrics):
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            errors.append((f"perf_{metric}", f"{charts.METRIC_LABELS[metric]} must be a percentage, like 93.5."))
+            errors.append((f"perf_{metric}", f"{PAGE_NAMES[metric]} must be a percentage, like 93.5."))
             continue
         if not value.is_finite() or not 0 <= value <= 100:
-            errors.append((f"perf_{metric}", f"{charts.METRIC_LABELS[metric]} must be between 0 and 100."))
+            errors.append((f"perf_{metric}", f"{PAGE_NAMES[metric]} must be between 0 and 100."))
             continue
         performance[metric] = value
     raw = request.GET.get("actual_ytd", "").strip().replace(",", "").replace("£", "")
@@ -340,7 +341,7 @@ def trust_detail(request, org_code):
     all_rows = selectors.entitlement_rows(org_code=trust.org_code)
     year_rows = [r for r in all_rows if r["scheme"] == period.scheme]
     stored = next((r for r in year_rows if r["quarter"] == period.quarter), None)
-    applicable = [m for m in scheme["applicability"].get(trust.trust_type, []) if m in charts.METRIC_LABELS]
+    applicable = [m for m in scheme["applicability"].get(trust.trust_type, []) if m in PAGE_NAMES]
     built = []
 
     steps = waterfall_rows(year_rows)
@@ -374,18 +375,18 @@ def trust_detail(request, org_code):
         points = [{"month": month_label(p["month"]), "performance": p["performance"], "trajectory": p["trajectory"],
                    "numerator": p["numerator"], "denominator": p["denominator"]} for p in series.get(metric, [])]
         standard = Decimal(str(scheme["standards"].get(metric))) if metric in scheme["standards"] else None
-        figure = charts.spc_chart(points, title=f"{charts.METRIC_LABELS[metric]}: monthly performance (SPC)",
+        figure = charts.spc_chart(points, title=f"{PAGE_NAMES[metric]}: monthly performance (SPC)",
                                   standard=standard)
         limits = charts.spc_limits([p["performance"] for p in points])
         for point, flag in zip(points, figure.pop("spc")["flags"]):
             point["special_cause"] = "Special cause" if flag else ""
         built.append(Chart(
-            f"spc-{metric}", charts.METRIC_LABELS[metric], figure,
+            f"spc-{metric}", PAGE_NAMES[metric], figure,
             [("month", "Month", "text"), ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
              ("performance", "Performance", "percent"), ("trajectory", "Trajectory", "percent"),
              ("special_cause", "Signal", "text")], points,
-            caption=f"{charts.METRIC_LABELS[metric]} by month with trajectory; standard {standard}%",
-            summary=f"SPC chart of {charts.METRIC_LABELS[metric]} by month with mean, process limits, trajectory and standard.",
+            caption=f"{PAGE_NAMES[metric]} by month with trajectory; standard {standard}%",
+            summary=f"SPC chart of {PAGE_NAMES[metric]} by month with mean, process limits, trajectory and standard.",
             extra={"limits": limits}))
 
     what_if_record, what_if_message, what_if_errors = None, "", []
@@ -430,14 +431,14 @@ def trust_detail(request, org_code):
 
     context.update(
         scheme=scheme, stored=stored, year_rows=year_rows, charts=built,
-        applicable=[(m, charts.METRIC_LABELS[m]) for m in applicable],
+        applicable=[(m, PAGE_NAMES[m]) for m in applicable],
         stored_metrics={m["metric"]: m for m in (stored["metrics"] if stored else [])},
         allocation=allocation, uploads=[upload_row(u) for u in uploads], upload_columns=UPLOAD_COLUMNS,
         finance_versions=finance_versions, finance_version_columns=FINANCE_VERSION_COLUMNS,
         performance_versions=performance_versions, performance_version_columns=PERFORMANCE_VERSION_COLUMNS,
         what_if=what_if_record, what_if_message=what_if_message, what_if_errors=what_if_errors, what_if_asked=asked,
         form_values={"actual_ytd": request.GET.get("actual_ytd", "")},
-        what_if_fields=[{"code": m, "label": charts.METRIC_LABELS[m], "value": request.GET.get(f"perf_{m}", ""),
+        what_if_fields=[{"code": m, "label": PAGE_NAMES[m], "value": request.GET.get(f"perf_{m}", ""),
                          "stored": next((x.get("performance") for x in (stored["metrics"] if stored else [])
                                          if x.get("metric") == m), None)} for m in applicable],
     )
@@ -474,7 +475,7 @@ def version_row(row):
     out["version"] = "Current" if row["is_current"] else "Superseded"
     out["uploaded_at"] = row["uploaded_at"].strftime("%d %b %Y %H:%M") if row.get("uploaded_at") else ""
     if "metric" in row:
-        out["metric"] = charts.METRIC_LABELS.get(row["metric"], row["metric"])
+        out["metric"] = PAGE_NAMES.get(row["metric"], row["metric"])
         out["performance"] = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])
                               if row.get("denominator") else None)
     return out

@@ -13,11 +13,12 @@ from django.db.models import Count, Max, Q
 
 from common.months import month_range
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
+from performance.metrics import PAGE_NAMES
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Footprint, Region, Succession, Trust, TrustType, Upload
 from trusts.successions import predecessor_cutoffs
 
-from .charts import METRIC_LABELS, REASON_LABELS, STATUS_ORDER
+from .charts import REASON_LABELS, STATUS_ORDER
 
 ZERO = Decimal("0.00")
 MONEY_FIELDS = ("allocation", "earned", "withheld", "pending")
@@ -384,7 +385,7 @@ def performance_series(trust, start_date, *, history_months=12):
         series[metric].setdefault(month, {"month": month, "metric": metric, "numerator": None,
                                           "denominator": None, "performance": None, "trajectory": percent})
     return {metric: [months[m] for m in sorted(months)] for metric, months in series.items()
-            if metric in METRIC_LABELS}
+            if metric in PAGE_NAMES}
 
 
 def upload_history(trust, *, limit=50):

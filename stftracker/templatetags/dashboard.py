@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
-from stftracker.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
+from performance.metrics import PAGE_NAMES
+from stftracker.charts import STATUS_ORDER, STATUS_STYLE
 
 register = template.Library()
 
@@ -71,7 +72,7 @@ def sort_value(row, column):
 
 @register.filter
 def metric_label(code):
-    return METRIC_LABELS.get(code, code)
+    return PAGE_NAMES.get(code, code)
 
 
 @register.simple_tag
