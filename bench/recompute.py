@@ -84,7 +84,7 @@ def load_synthetic_country(n_trusts, seed=2016):
 
 def measure(label, repeat):
     """Stage timings (best of ``repeat``) and the end-to-end service, cold then unchanged."""
-    from finance import rules as engine
+    from finance import engine
     from finance import selectors, services
     from finance.models import Allocation, Entitlement, Scheme, YearEndAward
     schemes = list(Scheme.objects.order_by("start_date"))

@@ -7,7 +7,7 @@ import pandas as pd
 from django.db.models import Count, Q, Sum
 
 from common.months import add_months
-from finance import rules as engine
+from finance import engine
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
 from trusts.successions import predecessor_cutoffs

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from common.errors import DomainError
-from finance import rules as engine
+from finance import engine
 from finance import selectors
 from finance.eligibility import result_record
 from finance.models import Allocation, Entitlement, RecomputeRun, RunState, Scheme, YearEndAward

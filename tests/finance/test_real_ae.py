@@ -10,7 +10,7 @@ import pytest
 
 from finance import services
 from finance.models import Allocation, Entitlement, Scheme
-from finance.rules import compute_entitlements
+from finance.engine import compute_entitlements
 from finance.selectors import engine_inputs, scheme_rules
 from performance.models import PerformanceReturn
 from trusts.models import Region, Trust, Upload, UploadStatus

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finance.rules import (
+from finance.engine import (
     ALLOCATION_COLUMNS, FINANCE_COLUMNS, PERFORMANCE_COLUMNS, TRAJECTORY_COLUMNS, EngineInputs, SchemeRules,
     compute_entitlements,
 )

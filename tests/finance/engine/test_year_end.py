@@ -3,8 +3,8 @@ from decimal import Decimal as D
 
 import pandas as pd
 
-from finance.rules import compute_year_end
-from tests.finance.test_rules import rules_2016_17
+from finance.engine import compute_year_end
+from tests.finance.engine.country import rules_2016_17
 
 COLUMNS = ["trust_id", "org_code", "stf_allocation", "control_total", "control_total_accepted", "actual_m12",
            "quarters", "earned", "withheld", "pending"]

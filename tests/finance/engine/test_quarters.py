@@ -1,111 +1,14 @@
-"""The pure entitlement engine at the boundaries of every rule of RULES.md (no database).
+"""The quarter arithmetic at the boundaries of every rule of RULES.md: allocations by phase,
+elements, the finance test, each metric judged, and the money earned, withheld and pending.
 
 Expected money is worked out by hand in the comments, never taken from the engine.
 """
 import datetime
 from decimal import Decimal as D
 
-import pandas as pd
 import pytest
 
-from finance.rules import (
-    ALLOCATION_COLUMNS, FINANCE_COLUMNS, PERFORMANCE_COLUMNS, TRAJECTORY_COLUMNS, EngineInputs, SchemeRules,
-    compute_entitlements,
-)
-
-ALL_TYPES = ["acute", "specialist", "mental_health", "community", "ambulance"]
-
-
-def rules_2016_17(**changes):
-    values = dict(
-        code="2016-17", start=datetime.date(2016, 4, 1), pot=D("1800000000.00"),
-        weights={"ae": D("12.5"), "rtt": D("12.5"), "cancer62": D("5")},
-        standards={"ae": D("95"), "rtt": D("92"), "cancer62": D("85")},
-        phasing=(D("25"), D("25"), D("25"), D("25")),
-        applicability={"acute": ("ae", "rtt", "cancer62"), "specialist": ("rtt", "cancer62"),
-                       "mental_health": (), "community": (), "ambulance": ()},
-        rule_variant="trajectory_or_standard", q1_paid_on_trajectory=True, has_year_end=True,
-    )
-    values.update(changes)
-    return SchemeRules(**values)
-
-
-def rules_2017_18():
-    return SchemeRules(
-        code="2017-18", start=datetime.date(2017, 4, 1), pot=D("1800000000.00"),
-        weights={"ae": D("30")}, standards={"ae": D("95")}, phasing=(D("15"), D("20"), D("30"), D("35")),
-        applicability={t: (("ae",) if t == "acute" else ()) for t in ALL_TYPES},
-        rule_variant="trajectory_or_standard",
-    )
-
-
-def rules_2018_19():
-    return SchemeRules(
-        code="2018-19", start=datetime.date(2018, 4, 1), pot=D("2450000000.00"),
-        weights={"ae": D("30")}, standards={"ae": D("90")}, phasing=(D("15"), D("20"), D("30"), D("35")),
-        applicability={t: (("ae",) if t == "acute" else ()) for t in ALL_TYPES},
-        rule_variant="threshold_or_prior_year", comparison_code="2017-18", comparison_start=datetime.date(2017, 4, 1),
-    )
-
-
-def month(rules, quarter, k):
-    """Month k (0..2) of a quarter of the scheme."""
-    return rules.month((quarter - 1) * 3 + k)
-
-
-class Country:
-    """Builds engine inputs trust by trust (plain rows, as the selector would hand them over)."""
-
-    def __init__(self, rules):
-        self.rules = rules
-        self.allocations, self.finance, self.performance, self.trajectories = [], [], [], []
-
-    def trust(self, trust_id, allocation="1000000.00", trust_type="acute", accepted=True, org_code=None):
-        self.allocations.append([trust_id, org_code or f"R{trust_id:03d}", trust_type, D(allocation), D("-500000"), accepted])
-        return self
-
-    def finance_at(self, trust_id, quarter, plan="-500000.00", actual="-400000.00"):
-        self.finance.append([trust_id, month(self.rules, quarter, 2), D(plan), D(actual)])
-        return self
-
-    def finance_all(self, trust_id, **kw):
-        for quarter in range(1, 5):
-            self.finance_at(trust_id, quarter, **kw)
-        return self
-
-    def perf(self, trust_id, quarter, metric, numerator, denominator, months=(0, 1, 2)):
-        for k in months:
-            self.performance.append([trust_id, month(self.rules, quarter, k), metric, numerator, denominator])
-        return self
-
-    def perf_all(self, trust_id, quarter, numerator=99, denominator=100):
-        for metric in self.rules.weights:
-            self.perf(trust_id, quarter, metric, numerator, denominator)
-        return self
-
-    def trajectory(self, trust_id, quarter, metric, percent, months=(0, 1, 2)):
-        for k in months:
-            self.trajectories.append([trust_id, month(self.rules, quarter, k), metric, D(percent)])
-        return self
-
-    def inputs(self):
-        return EngineInputs(
-            allocations=pd.DataFrame(self.allocations, columns=ALLOCATION_COLUMNS),
-            finance=pd.DataFrame(self.finance, columns=FINANCE_COLUMNS),
-            performance=pd.DataFrame(self.performance, columns=PERFORMANCE_COLUMNS),
-            trajectories=pd.DataFrame(self.trajectories, columns=TRAJECTORY_COLUMNS),
-        )
-
-    def results(self):
-        return {(r.trust_id, r.quarter): r for r in compute_entitlements(self.rules, self.inputs())}
-
-
-def metric(result, code):
-    return next(m for m in result.metrics if m["metric"] == code)
-
-
-def money(result):
-    return (result.allocation, result.earned, result.withheld, result.pending)
+from tests.finance.engine.country import Country, metric, money, prior_year_country, rules_2016_17, rules_2017_18
 
 
 # --- Rule 4: trajectory or standard ----------------------------------------------------------
@@ -140,12 +43,6 @@ def test_just_below_the_trajectory_is_missed_though_it_displays_the_same():
     assert ("A&E 92.00% is below both its trajectory 92.00% and the standard 95.00%: £31,250.00 withheld"
             in r.reasons)
 
-
-def test_the_design_example_reason():
-    c = Country(rules_2016_17()).trust(1).finance_at(1, 2).perf(1, 2, "rtt", 99, 100).perf(1, 2, "cancer62", 99, 100)
-    c.perf(1, 2, "ae", 912, 1000).trajectory(1, 2, "ae", "92")
-    r = Country.results(c)[(1, 2)]
-    assert "A&E 91.20% is below both its trajectory 92.00% and the standard 95.00%: £31,250.00 withheld" in r.reasons
 
 
 @pytest.mark.parametrize("numerator, met", [(9500, True), (9499, False)])
@@ -341,17 +238,8 @@ def test_2017_18_has_no_q1_rule():
     assert metric(r, "ae")["met"] is False and r.withheld == D("45000.00")
 
 
+
 # --- 2018-19: threshold or prior year ---------------------------------------------------------
-
-def prior_year_country(current, prior):
-    rules = rules_2018_19()
-    c = Country(rules).trust(1).finance_at(1, 2)
-    c.perf(1, 2, "ae", current, 1000)
-    if prior is not None:
-        for k in range(3):
-            c.performance.append([1, datetime.date(2017, 7 + k, 1), "ae", prior, 1000])
-    return c.results()[(1, 2)]
-
 
 @pytest.mark.parametrize("current, prior, met", [
     (900, None, True),   # exactly the 90% threshold
@@ -368,34 +256,3 @@ def test_2018_19_met_at_the_threshold_or_beating_the_same_quarter_of_2017_18(cur
     # Q2 = 20% of £1,000,000.00 = £200,000.00; A&E 30% = £60,000.00.
     assert r.withheld == (D("0.00") if met else D("60000.00"))
     assert r.earned + r.withheld == D("200000.00")
-
-
-def test_2018_19_reasons_name_the_prior_year_figure():
-    assert "A&E 89.90% beats 88.00% in Q2 2017-18: £60,000.00 earned" in prior_year_country(899, 880).reasons
-    assert ("A&E 88.00% is below the threshold 90.00% and does not beat 88.00% in Q2 2017-18: £60,000.00 withheld"
-            in prior_year_country(880, 880).reasons)
-
-
-# --- Whole-country shape ---------------------------------------------------------------------
-
-def test_one_result_per_allocated_trust_and_quarter_and_stable_fingerprints():
-    c = Country(rules_2016_17())
-    for trust_id in range(1, 51):
-        c.trust(trust_id, trust_type=ALL_TYPES[trust_id % 5]).finance_all(trust_id)
-    first = c.results()
-    assert len(first) == 200
-    again = c.results()
-    assert all(first[key].fingerprint == again[key].fingerprint for key in first)
-    c.finance[0][3] = D("-999999.00")  # trust 1, Q1 actual changes
-    changed = c.results()
-    assert [key for key in first if first[key].fingerprint != changed[key].fingerprint] == [(1, 1)]
-
-
-def test_quarter_performance_is_the_sum_of_numerators_over_the_sum_of_denominators():
-    # (90 + 950 + 1) / (100 + 1000 + 10) = 1041/1110 = 93.78378...%; the mean of the monthly rates would be 66.33%.
-    c = Country(rules_2016_17()).trust(1).finance_at(1, 2)
-    c.performance += [[1, datetime.date(2016, 7, 1), "ae", 90, 100], [1, datetime.date(2016, 8, 1), "ae", 950, 1000],
-                      [1, datetime.date(2016, 9, 1), "ae", 1, 10]]
-    r = c.results()[(1, 2)]
-    assert metric(r, "ae")["performance"] == "93.78"
-    assert r.performance["ae"] == (1041, 1110)

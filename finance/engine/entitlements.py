@@ -1,0 +1,130 @@
+"""compute_entitlements: RULES.md step by step, then one :class:`QuarterResult` per trust-quarter.
+
+The steps run on whole columns (:mod:`.quarters`); only the last one, writing each result and
+its reasons (:mod:`.reasons`), goes row by row.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from common.money import pennies_decimal, pennies_text
+
+from .inputs import THRESHOLD_OR_PRIOR_YEAR, EngineInputs, SchemeRules
+from .quarters import (
+    MetricColumns, QuarterColumns, finance_element, finance_test, fingerprints, judge_metric, metric_elements,
+    money_outcome, quarter_allocations, trust_quarters,
+)
+from .reasons import MetricFigures, finance_reason, metric_reason, percent_text
+from .results import QuarterResult
+from .sums import quarter_sums
+
+
+def compute_entitlements(rules: SchemeRules, inputs: EngineInputs) -> list[QuarterResult]:
+    """One result per allocated trust and quarter of the scheme, for every trust in ``inputs``."""
+    if not len(inputs.allocations):
+        return []
+    rows = trust_quarters(inputs.allocations)
+    allocation = quarter_allocations(rules, rows)
+    applicable, elements = metric_elements(rules, rows, allocation)
+    finance = finance_test(rules, rows, inputs.finance)
+    sums = quarter_sums(rules, inputs, rows.set_index(["trust_id", "quarter"]).index)
+    quarter = rows["quarter"].to_numpy()
+    metrics = {
+        metric: judge_metric(rules, metric, sums[metric], quarter, applicable[metric], elements[metric])
+        for metric in rules.metrics
+    }
+    remainder = finance_element(allocation, elements)
+    accepted = rows["control_total_accepted"].astype(bool).to_numpy()
+    money = money_outcome(accepted, allocation, remainder, finance, metrics)
+    columns = QuarterColumns(rows=rows, allocation=allocation, finance_element=remainder, finance=finance,
+                             metrics=metrics, money=money)
+    return _Writer(rules, columns, fingerprints(rules, columns)).results()
+
+
+class _Writer:
+    """Writes the columns as result objects with their reasons, row by row (the only per-row step)."""
+
+    def __init__(self, rules: SchemeRules, columns: QuarterColumns, prints: list[str]):
+        self.rules, self.metrics, self.finance, self.prints = rules, columns.metrics, columns.finance, prints
+        rows, money = columns.rows, columns.money
+        self.status = money.status
+        self.trust_ids, self.org_codes = rows["trust_id"].to_numpy(), rows["org_code"].to_numpy()
+        self.quarters = rows["quarter"].to_numpy()
+        self.allocations, self.finance_elements = columns.allocation.to_numpy(), columns.finance_element.to_numpy()
+        self.earned, self.withheld, self.pending = (s.to_numpy() for s in (money.earned, money.withheld, money.pending))
+        self.elements = {metric: m.element.to_numpy() for metric, m in columns.metrics.items()}
+        self.standards = {metric: percent_text(Decimal(str(rules.standards[metric]))) for metric in columns.metrics}
+        self.prior_year_rule = rules.rule_variant == THRESHOLD_OR_PRIOR_YEAR
+
+    def results(self) -> list[QuarterResult]:
+        return [self.result(i) for i in range(len(self.prints))]
+
+    def result(self, i: int) -> QuarterResult:
+        rules, finance = self.rules, self.finance
+        quarter, status, has_finance = int(self.quarters[i]), str(self.status[i]), finance.present[i]
+        alloc, plan, actual = int(self.allocations[i]), finance.plan[i], finance.actual[i]
+        finance_met = bool(finance.met[i]) if has_finance else None
+        if status == "no_control_total":
+            finance_met = False
+        reasons = [finance_reason(
+            status, has_finance=has_finance, scheme=rules.code, month=rules.month(quarter * 3 - 1),
+            allocation=alloc, plan=plan, actual=actual, element=self.finance_elements[i],
+        )]
+        explain = status not in ("no_control_total", "finance_failed") and has_finance
+        performance = {}
+        metric_rows = [self.metric_row(i, metric, m, quarter=quarter, explain=explain, reasons=reasons,
+                                       performance=performance) for metric, m in self.metrics.items()]
+        return QuarterResult(
+            trust_id=int(self.trust_ids[i]), org_code=str(self.org_codes[i]), quarter=quarter, status=status,
+            allocation=pennies_decimal(alloc), earned=pennies_decimal(self.earned[i]),
+            withheld=pennies_decimal(self.withheld[i]), pending=pennies_decimal(self.pending[i]),
+            finance_met=finance_met, finance={
+                "met": finance_met,
+                "element": pennies_text(self.finance_elements[i]),
+                "ytd_plan": pennies_text(plan) if has_finance else None,
+                "ytd_actual": pennies_text(actual) if has_finance else None,
+            },
+            metrics=metric_rows, reasons=reasons, fingerprint=self.prints[i], performance=performance,
+        )
+
+    def metric_row(self, i: int, metric: str, m: MetricColumns, *, quarter: int, explain: bool, reasons: list,
+                   performance: dict) -> dict:
+        """The metric as the record shows it; its reason (when it decides money) is added to
+        ``reasons`` and its unrounded figure to ``performance``."""
+        applicable, element = bool(m.applicable[i]), int(self.elements[metric][i])
+        num, den = int(m.sums.num[i]), int(m.sums.den[i])
+        shown = Fraction(100 * num, den) if den and m.complete[i] else None
+        if shown is not None:
+            performance[metric] = (num, den)
+        trajectory = Fraction(int(m.sums.tsum[i]), 100 * int(m.sums.tn[i])) if m.has_trajectory[i] else None
+        if applicable and explain:
+            figures = _figures(self.rules, m, i, metric=metric, quarter=quarter, element=element, performance=shown,
+                               trajectory=trajectory, standard=self.standards[metric])
+            reasons.append(metric_reason(figures, prior_year_rule=self.prior_year_rule, quarter=quarter,
+                                         comparison=self.rules.comparison_code))
+        return {
+            "metric": metric,
+            "applicable": applicable,
+            "element": pennies_text(element),
+            "met": None if (m.pending[i] or not applicable) else bool(m.met[i]),
+            "performance": percent_text(shown) if applicable else None,
+            "trajectory": percent_text(trajectory) if applicable else None,
+            "standard": self.standards[metric],
+        }
+
+
+def _figures(rules: SchemeRules, m: MetricColumns, i: int, *, metric: str, quarter: int, element: int,
+             performance: Fraction | None, trajectory: Fraction | None, standard: str) -> MetricFigures:
+    """Row ``i`` of a judged metric, with the figures its reason names."""
+    pending = bool(m.pending[i])
+    complete_prior = rules.rule_variant == THRESHOLD_OR_PRIOR_YEAR and m.comparison_complete[i]
+    return MetricFigures(
+        metric=metric, element=element, performance=performance, trajectory=trajectory, standard=standard,
+        on_agreement=bool(m.on_agreement[i]), pending=pending,
+        missing=[rules.month((quarter - 1) * 3 + k) for k in range(3) if not (int(m.sums.mask[i]) >> k) & 1]
+        if pending else [],
+        at_standard=bool(m.at_standard[i]), at_trajectory=bool(m.at_trajectory[i]),
+        beats_prior=bool(m.beats_prior[i]),
+        prior=Fraction(100 * int(m.sums.cnum[i]), int(m.sums.cden[i])) if complete_prior else None,
+    )
