@@ -20,14 +20,14 @@ from common.errors import FileError, HeaderError, RowError
 from common.tabular import Table, normalise_header, read_table
 from finance.models import Entitlement, Scheme
 from performance import parsers as performance_parsers
-from performance import services as performance_services
+from performance import importers as performance_importers
 from trusts import parsers as trust_parsers
-from trusts import services as trust_services
+from trusts import importers as trust_importers
 from trusts.models import Trust, Upload, UploadKind, UploadStatus
 from trusts.roles import is_analyst
 from trusts.successions import with_successors
 
-from . import intake_services
+from . import importers as finance_importers
 from . import parsers as finance_parsers
 
 logger = logging.getLogger(__name__)
@@ -40,14 +40,14 @@ FUTURE_ALLOWED = {"trajectories"}  # trajectories are agreed for months still to
 
 # kind -> (parser, preparer)
 KINDS = {
-    "trusts": (trust_parsers.parse_trusts, trust_services.prepare_trusts),
-    "ods_etr": (trust_parsers.parse_ods_etr, trust_services.prepare_ods_etr),
-    "plans": (finance_parsers.parse_plans, intake_services.prepare_plans),
-    "finance": (finance_parsers.parse_finance, intake_services.prepare_finance),
-    "performance": (performance_parsers.parse_performance, performance_services.prepare_performance),
-    "trajectories": (performance_parsers.parse_trajectories, performance_services.prepare_trajectories),
-    "ae_nhse": (performance_parsers.parse_ae_nhse, performance_services.prepare_performance),
-    "ae_tidy": (performance_parsers.parse_ae_tidy, performance_services.prepare_performance),
+    "trusts": (trust_parsers.parse_trusts, trust_importers.prepare_trusts),
+    "ods_etr": (trust_parsers.parse_ods_etr, trust_importers.prepare_ods_etr),
+    "plans": (finance_parsers.parse_plans, finance_importers.prepare_plans),
+    "finance": (finance_parsers.parse_finance, finance_importers.prepare_finance),
+    "performance": (performance_parsers.parse_performance, performance_importers.prepare_performance),
+    "trajectories": (performance_parsers.parse_trajectories, performance_importers.prepare_trajectories),
+    "ae_nhse": (performance_parsers.parse_ae_nhse, performance_importers.prepare_performance),
+    "ae_tidy": (performance_parsers.parse_ae_tidy, performance_importers.prepare_performance),
 }
 
 # Columns that tell the canonical kinds apart (any one is enough; the most matches wins).
@@ -284,7 +284,7 @@ def analyse(*, data: bytes, file_name: str, user):
     if not parsed.rows and not parsed.errors and not parsed.skipped:
         result.errors = [_file_error("The file has a header but no rows.")]
         return result, None
-    codes = trust_services.trust_codes()
+    codes = trust_importers.trust_codes()
     scheme_ids = set()
     if kind in MONTHLY_KINDS:
         scheme_ids = _check_months(parsed, kind, _schemes(), timezone.localdate())
