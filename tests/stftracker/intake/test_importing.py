@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from common.tabular import read_table
-from finance.intake import detect_kind, ingest
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
-from finance.selectors_intake import entitlement_changes, return_history
 from performance.models import PerformanceReturn, Trajectory
+from stftracker.intake.importing import ingest
+from stftracker.intake.selectors import entitlement_changes, return_history
 from tests.conftest import FIXTURES
 from trusts.models import Footprint, Region, Trust, UploadStatus
 
@@ -28,15 +27,6 @@ def finance_rows(trust):
 def ae_rows():
     return sorted(PerformanceReturn.objects.current().filter(metric="ae")
                   .values_list("trust__org_code", "month", "numerator", "denominator"))
-
-
-@pytest.mark.parametrize("name, kind", [
-    ("trusts.csv", "trusts"), ("plans.csv", "plans"), ("finance.csv", "finance"), ("finance.xlsx", "finance"),
-    ("performance.csv", "performance"), ("trajectories.csv", "trajectories"), ("ae_tidy.csv", "ae_tidy"),
-    ("ae_nhse.csv", "ae_nhse"), ("ae_nhse_booked.csv", "ae_nhse"), ("etr.csv", "ods_etr"),
-])
-def test_kind_is_told_from_the_header(name, kind):
-    assert detect_kind(read_table((FIXTURES / name).read_bytes())) == kind
 
 
 @pytest.mark.django_db

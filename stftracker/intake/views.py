@@ -1,6 +1,6 @@
 """Upload pages: pick a file, preview it, confirm, follow the recompute; history; templates.
 
-Thin views: each parses input, calls ``finance.intake.ingest`` or a selector, and renders.
+Thin views: each parses input, calls the import (:mod:`.importing`) or a selector, and renders.
 Between preview and confirm the file's bytes wait in the cache under a random token bound to the
 user (an hour at most); confirm validates them again before storing anything.
 """
@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import csv_response, xlsx_bytes
+from finance.models import RunState
 from trusts.models import Trust, UploadKind
 from trusts.roles import is_analyst
 
-from . import selectors_intake as selectors
+from . import selectors
 from .forms import ConfirmForm, UploadForm
-from .intake import TEMPLATE_COLUMNS, ingest
-from .models import RunState
+from .importing import ingest
+from .kinds import TEMPLATE_COLUMNS
 
 PREVIEW_SECONDS = 3600
 PREVIEW_ROWS_SHOWN = 500

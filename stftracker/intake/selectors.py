@@ -1,14 +1,15 @@
-"""Reads for the upload pages and the trust page: uploads a user may see, the versions of a
-trust's returns with their uploads, and what a recompute changed."""
+"""Reads for the upload pages, the uploads API and the trust page: the uploads a user may see, the
+latest recompute of an upload and what it changed, and the versions of a trust's returns with
+their uploads."""
 from decimal import Decimal
 
 from django.db.models import Q
 
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Upload
 from trusts.roles import is_analyst
 
-from .models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 
 def visible_uploads(*, user, trust=None):
     """Uploads the user may see: every upload for analysts; otherwise the user's own uploads and
