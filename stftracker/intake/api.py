@@ -1,8 +1,7 @@
-"""The uploads API: the files a user may see and new uploads through the same import as the
-upload page, all rows or none stored."""
+"""The uploads API: the files a user may see (the same selector as the upload pages) and new
+uploads through the same import as the upload page, all rows or none stored."""
 import django_filters
 from django.conf import settings
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
@@ -10,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from trusts.models import Upload, UploadKind, UploadStatus
-from trusts.roles import directed_trust_ids, is_analyst
 
 from . import importing
 from .reports import file_error, too_large
+from .selectors import visible_uploads
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -65,12 +64,7 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CanUpload]
 
     def get_queryset(self):
-        rows = Upload.objects.select_related("uploaded_by").prefetch_related("trusts").order_by("-uploaded_at", "-id")
-        user = self.request.user
-        if is_analyst(user):
-            return rows
-        touched = Upload.trusts.through.objects.filter(trust_id__in=directed_trust_ids(user)).values("upload_id")
-        return rows.filter(Q(pk__in=touched) | Q(uploaded_by=user.pk))
+        return visible_uploads(user=self.request.user).prefetch_related("trusts")
 
     @extend_schema(
         request={"multipart/form-data": UploadFileSerializer},

@@ -16,7 +16,7 @@ from performance import parsers as performance_parsers
 from trusts import importers as trust_importers
 from trusts import parsers as trust_parsers
 from trusts.models import UploadKind
-from trusts.roles import is_analyst
+from trusts.roles import can_act_for, can_import_national, is_analyst, visible_trusts
 
 from .reports import file_error
 
@@ -107,21 +107,24 @@ def check_permission(parsed, kind: Kind, user, codes: dict) -> list[dict]:
     if user is None or not user.is_authenticated:
         return [file_error("You must be logged in to upload.")]
     if kind.national:
-        if not user.has_perm("trusts.import_national"):
+        if not can_import_national(user):
             return [file_error(f"You may not import {kind.label}: only analysts import national files.")]
         return []
     if is_analyst(user):
         return []
     if not user.has_perm("trusts.upload_trust_returns"):
         return [file_error("You may not upload returns.")]
-    allowed = set(user.directed_trusts.values_list("org_code", flat=True))
+    allowed = None
     errors, refused = [], set()
     for row in parsed.rows + [row for row in parsed.partial if row.get("org_code")]:
-        if row["org_code"] in codes and row["org_code"] not in allowed:
+        code = row["org_code"]
+        if code in codes and not can_act_for(user, codes[code]):
+            if allowed is None:
+                allowed = ", ".join(sorted(visible_trusts(user).values_list("org_code", flat=True))) or "none"
             refused.add(row["row"])
-            errors.append(RowError(row["row"], "org_code", row["org_code"],
+            errors.append(RowError(row["row"], "org_code", code,
                                    f"You may upload returns only for the trusts you direct "
-                                   f"({', '.join(sorted(allowed)) or 'none'}), not {row['org_code']}.").to_dict())
+                                   f"({allowed}), not {code}.").to_dict())
     if refused:
         parsed.rows = [row for row in parsed.rows if row["row"] not in refused]
     return errors

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import csv_response, xlsx_bytes
 from finance.models import RunState
-from trusts.models import Trust, UploadKind
-from trusts.roles import is_analyst
+from trusts.models import UploadKind
+from trusts.roles import visible_trusts
 
 from . import selectors
 from .forms import ConfirmForm, UploadForm
@@ -32,10 +32,6 @@ PREVIEW_ROWS_SHOWN = 500
 
 def _cache_key(user, token):
     return f"intake-preview:{user.pk}:{token}"
-
-
-def _may_see_all(user):
-    return is_analyst(user)
 
 
 def _history_context(request, trust=None, limit=None):
@@ -125,10 +121,8 @@ def upload_history(request):
     trust = None
     code = request.GET.get("trust", "").strip().upper()
     if code:
-        trust = Trust.objects.filter(org_code=code).first()
-        if trust is None:
-            raise Http404("No such trust.")
-        if not _may_see_all(request.user) and not trust.finance_directors.filter(pk=request.user.pk).exists():
+        trust = visible_trusts(request.user).filter(org_code=code).first()
+        if trust is None:  # unknown, or not the user's to see
             raise Http404("No such trust.")
     context = {"trust": trust, **_history_context(request, trust=trust)}
     return render(request, "uploads/history.html", context)
