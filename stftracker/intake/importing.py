@@ -5,7 +5,8 @@ kind from the header, validates every row (all errors at once, each naming row, 
 what is wrong), checks the user may touch every trust in it, diffs it against what is stored and,
 when committing, writes one :class:`~trusts.models.Upload` record whatever happens and, if the
 file is clean, all of its rows in one transaction, then queues a recompute of the trusts it
-changed. A file with any error stores no rows.
+changed. A file with any error stores no rows. :func:`preview` checks a file for the preview page
+once, recording a bad file as rejected.
 """
 import datetime
 import hashlib
@@ -146,6 +147,19 @@ def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bo
         result.status = "preview"
         return result
     return _store(result, plan, data=data, file_name=file_name, user=user, source=source)
+
+
+def preview(*, data: bytes, file_name: str, user, source: str = "web") -> IngestResult:
+    """Validate and diff a file for the preview page, storing none of its rows.
+
+    A file with errors is recorded at once as a rejected upload (every file received is kept), so
+    the file is read and checked only once; a clean file's result has status ``preview``.
+    """
+    result, plan = analyse(data=data, file_name=file_name, user=user)
+    if not result.ok:
+        return _store(result, plan, data=data, file_name=file_name, user=user, source=source)
+    result.status = "preview"
+    return result
 
 
 def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, source: str) -> IngestResult:

@@ -23,7 +23,7 @@ from trusts.roles import visible_trusts
 
 from . import selectors
 from .forms import ConfirmForm, UploadForm
-from .importing import ingest
+from .importing import ingest, preview
 from .kinds import TEMPLATE_COLUMNS
 
 PREVIEW_SECONDS = 3600
@@ -60,11 +60,9 @@ def upload_preview(request):
         return render(request, "uploads/index.html", context, status=400)
     uploaded = form.cleaned_data["file"]
     data = uploaded.read(settings.UPLOAD_MAX_BYTES + 1)
-    result = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=False)
-    if not result.ok:
-        # Every file received is kept: record the rejection (it stores no rows).
-        rejected = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=True)
-        return render(request, "uploads/errors.html", {"result": rejected, "upload": rejected.upload}, status=400)
+    result = preview(data=data, file_name=uploaded.name, user=request.user, source="web")
+    if not result.ok:  # recorded as rejected: every file received is kept
+        return render(request, "uploads/errors.html", {"result": result, "upload": result.upload}, status=400)
     token = secrets.token_urlsafe(32)
     cache.set(_cache_key(request.user, token), {"data": data, "file_name": uploaded.name}, PREVIEW_SECONDS)
     if cache.get(_cache_key(request.user, token)) is None:  # the cache is down: keep it in the session
