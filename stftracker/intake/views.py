@@ -42,12 +42,16 @@ def _history_context(request, trust=None, limit=None):
     return {"uploads": page.object_list, "page": page}
 
 
+def _upload_page(request, form, status=200):
+    context = {"form": form, "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
+               "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
+    return render(request, "uploads/index.html", context, status=status)
+
+
 @login_required
 @require_GET
 def upload_page(request):
-    context = {"form": UploadForm(), "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
-               "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
-    return render(request, "uploads/index.html", context)
+    return _upload_page(request, UploadForm())
 
 
 @login_required
@@ -55,9 +59,7 @@ def upload_page(request):
 def upload_preview(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        context = {"form": form, "kinds": [(k, dict(UploadKind.choices)[k]) for k in TEMPLATE_COLUMNS],
-                   "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
-        return render(request, "uploads/index.html", context, status=400)
+        return _upload_page(request, form, status=400)
     uploaded = form.cleaned_data["file"]
     data = uploaded.read(settings.UPLOAD_MAX_BYTES + 1)
     result = preview(data=data, file_name=uploaded.name, user=request.user, source="web")
