@@ -97,7 +97,7 @@ def main():
     try:
         from django.contrib.auth import get_user_model
 
-        from finance.intake import ingest
+        from stftracker.intake.importing import ingest
         from trusts.models import Trust, Upload
 
         user = get_user_model().objects.create_superuser("bench", "bench@nhs.example", "bench-password-123")

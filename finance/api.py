@@ -1,33 +1,29 @@
-"""Eligibility, schemes, finance returns and uploads for REST clients.
+"""Eligibility, schemes and finance returns for REST clients.
 
 Eligibility is the national published view: every logged-in user reads every trust's records.
-Returns and uploads are limited to the trusts the user may see (``trusts.roles``).
+Returns are limited to the trusts the user may see (``trusts.roles``).
 """
 import hashlib
 
-import django_filters
 from django import forms
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, mixins, parsers, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from common.api import CSVRenderer, MonthRangeFilterSet
 from common.months import month_text
 from performance.models import Metric
-from trusts.models import Trust, TrustType, Upload, UploadKind, UploadStatus
-from trusts.roles import directed_trust_ids, is_analyst, restrict_to_visible
+from trusts.models import Trust, TrustType
+from trusts.roles import restrict_to_visible
 
-from . import intake
 from .eligibility import CSV_FIELDS, entitlement_record, flat_record
 from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
 from .selectors import eligibility_queryset
@@ -291,89 +287,3 @@ class FinanceReturnList(generics.ListAPIView):
     def get_queryset(self):
         rows = FinanceReturn.objects.current().select_related("trust").order_by("trust__org_code", "month")
         return restrict_to_visible(rows, self.request.user)
-
-
-# --- Uploads ---------------------------------------------------------------------------------------
-
-
-class UploadSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    trusts = serializers.SlugRelatedField(slug_field="org_code", many=True, read_only=True)
-
-    class Meta:
-        model = Upload
-        fields = [
-            "id", "uploaded_at", "uploaded_by", "source", "kind", "file_name", "sha256", "size_bytes",
-            "status", "trusts", "row_count", "rows_new", "rows_changed", "rows_unchanged", "rows_skipped",
-            "errors", "recompute_queued",
-        ]
-
-
-class UploadFileSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A CSV or XLSX file in one of the formats of the upload page")
-
-
-class UploadFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=UploadKind.choices)
-    status = django_filters.ChoiceFilter(choices=UploadStatus.choices)
-    org_code = django_filters.CharFilter(method="filter_org_code", label="ODS code of a trust the upload touched")
-
-    class Meta:
-        model = Upload
-        fields = ["kind", "status", "org_code"]
-
-    def filter_org_code(self, queryset, name, value):
-        touched = Upload.trusts.through.objects.filter(trust__org_code__iexact=value).values("upload_id")
-        return queryset.filter(pk__in=touched)
-
-
-class CanUpload(permissions.BasePermission):
-    message = "Your account may not upload returns. Ask an administrator for the finance director or analyst role."
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.has_perm("trusts.add_upload")
-
-
-class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Files received, and new uploads: the same checks as the upload page, all rows or none stored."""
-
-    serializer_class = UploadSerializer
-    filterset_class = UploadFilter
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
-    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CanUpload]
-
-    def get_queryset(self):
-        rows = Upload.objects.select_related("uploaded_by").prefetch_related("trusts").order_by("-uploaded_at", "-id")
-        user = self.request.user
-        if is_analyst(user):
-            return rows
-        touched = Upload.trusts.through.objects.filter(trust_id__in=directed_trust_ids(user)).values("upload_id")
-        return rows.filter(Q(pk__in=touched) | Q(uploaded_by=user.pk))
-
-    @extend_schema(
-        request={"multipart/form-data": UploadFileSerializer},
-        responses={
-            201: OpenApiResponse(OpenApiTypes.OBJECT, description="Stored: the upload's report"),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not stored: every row error"),
-        },
-    )
-    def create(self, request, *args, **kwargs):
-        form = UploadFileSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload = form.validated_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:  # refused before it is read into memory
-            message = f"The file is {upload.size:,} bytes, over the limit of {settings.UPLOAD_MAX_BYTES:,} bytes."
-            error = {"row": None, "column": "", "value": "", "message": message}
-            return Response({"ok": False, "detail": message, "errors": [error]}, status=status.HTTP_400_BAD_REQUEST)
-        result = intake.ingest(data=upload.read(), file_name=upload.name, user=request.user, source="api")
-        report = result.to_dict()
-        if result.ok:
-            return Response(report, status=status.HTTP_201_CREATED)
-        if result.status == UploadStatus.FAILED:  # our failure, not the file's: nothing was stored
-            report["detail"] = "The import failed on our side and nothing was stored. Please try again in a minute."
-            return Response(report, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
-        count = len(result.errors)
-        report["detail"] = f"Nothing was stored: the file has {count} error{'s' if count != 1 else ''}."
-        return Response(report, status=status.HTTP_400_BAD_REQUEST)

@@ -88,22 +88,5 @@ def flat_record(record) -> dict:
     return row
 
 
-def year_end_record(award) -> dict:
-    """A year-end line (incentive and bonus kept apart) for the API and pages."""
-    detail = award.detail or {}
-    return {
-        "org_code": award.trust.org_code,
-        "trust_name": award.trust.name,
-        "year": award.scheme.code,
-        "eligible": award.eligible,
-        "incentive": money(award.incentive),
-        "bonus": money(award.bonus),
-        "actual": detail.get("actual"),
-        "control_total": detail.get("control_total"),
-        "reasons": list(detail.get("reasons", [])),
-        "computed_at": iso_utc(award.computed_at),
-    }
-
-
 def flat_year_end_record(record) -> dict:
     return {**record, "reasons": " | ".join(record.get("reasons") or [])}

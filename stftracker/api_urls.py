@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from finance import api as finance_api
 from performance import api as performance_api
+from stftracker.intake import api as intake_api
 from trusts import api as trusts_api
 
 
@@ -59,7 +60,7 @@ class ApiRoot(APIView):
 router = SimpleRouter()
 router.register("trusts", trusts_api.TrustViewSet, basename="api-trust")
 router.register("schemes", finance_api.SchemeViewSet, basename="api-scheme")
-router.register("uploads", finance_api.UploadViewSet, basename="api-upload")
+router.register("uploads", intake_api.UploadViewSet, basename="api-upload")
 
 urlpatterns = [
     path("", ApiRoot.as_view(), name="api-root"),

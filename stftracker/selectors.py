@@ -411,7 +411,7 @@ def return_versions(trust, start_date):
     """Every version (current and superseded) of the trust's finance and performance returns in
     the financial year from ``start_date``, with the upload that brought each: a few queries.
     Performance versions are kept only where a month's figure was replaced."""
-    from finance.selectors_intake import return_history
+    from stftracker.intake.selectors import return_history
 
     months = set(month_range(start_date, 12))
     finance = [row for row in return_history(trust=trust, kind="finance") if row["month"] in months]

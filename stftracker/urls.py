@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("stftracker.accounts_urls")),
     path("audit/", include("stftracker.audit_urls")),
     path("api/v1/", include("stftracker.api_urls")),
-    path("uploads/", include("finance.urls")),
+    path("uploads/", include("stftracker.intake.urls")),
     path("", include("stftracker.dashboard_urls")),
 ]
 

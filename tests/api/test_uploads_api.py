@@ -135,13 +135,14 @@ def test_a_file_must_be_sent_as_multipart(director):
 
 @pytest.mark.django_db
 def test_an_import_that_fails_on_our_side_is_a_503(monkeypatch, director):
-    from finance import intake
+    from stftracker.intake import importing
+    from stftracker.intake.reports import IngestResult
 
     def failing_ingest(**kwargs):
         error = {"row": None, "column": "", "value": "", "message": "The import failed and nothing was stored."}
-        return intake.IngestResult(ok=False, kind="finance", errors=[error], status="failed")
+        return IngestResult(ok=False, kind="finance", errors=[error], status="failed")
 
-    monkeypatch.setattr(intake, "ingest", failing_ingest)
+    monkeypatch.setattr(importing, "ingest", failing_ingest)
     response = token_client(director, read_only=False).post(URL, {"file": finance_file("RHOME,2016-04,-1,-1,-1")})
     assert response.status_code == 503
     assert response["Retry-After"] == "60"

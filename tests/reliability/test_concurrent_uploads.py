@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Count
 
 from finance import services
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
 from tests.factories import UserFactory
 from tests.reliability import builders

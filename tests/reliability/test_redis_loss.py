@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
 from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
 from stftracker.tokens import create_token

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import F
 
 from finance import services
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 from finance.models import Allocation, Entitlement, RecomputeRun, Scheme
 from tests.factories import UserFactory
 from tests.reliability import builders

@@ -1,3 +1,4 @@
+"""The upload pages, mounted at /uploads/."""
 from django.urls import path
 
 from . import views

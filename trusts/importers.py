@@ -1,10 +1,11 @@
-"""Writing trusts from the trusts file and the ODS trust list, and resolving org codes for every
-returns import. Bulk operations only: no query per row; plans as :mod:`common.versioning` says.
+"""Importers of the trust register: ``prepare_trusts`` (the trusts file) and ``prepare_ods_etr``
+(the ODS trust list) diff a parsed file into a :class:`~common.versioning.Plan`; ``trust_codes``
+and ``resolve_org_codes`` turn the org codes of every returns import into trust ids. Bulk
+operations only: no query per row.
 """
 import hashlib
 import re
 
-from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -105,7 +106,7 @@ class _Places:
             Footprint.objects.bulk_create(list(self.new_footprints.values()))
 
 
-TRUST_FIELDS = ["name", "trust_type", "region", "footprint", "active"]
+TRUST_VALUES = ["name", "trust_type", "region", "footprint", "active"]  # what a file may change
 
 
 def _trust_diff(plan, existing, row, target):
@@ -147,7 +148,7 @@ def _apply_trusts(plan, places):
             created = bulk_create_with_history(creates, Trust, batch_size=BATCH, default_user=user)
             plan.trust_ids.update(trust.pk for trust in created)
         if updates:
-            bulk_update_with_history(updates, Trust, ["name", "trust_type", "region", "footprint", "active"],
+            bulk_update_with_history(updates, Trust, TRUST_VALUES,
                                      batch_size=BATCH, default_user=user)
     return apply
 
@@ -222,12 +223,3 @@ def prepare_ods_etr(parsed: Parsed) -> Plan:
     plan.apply = _apply_trusts(plan, places)
     return plan
 
-
-@transaction.atomic
-def import_trusts(*, parsed: Parsed, upload, user=None) -> Plan:
-    """Store a parsed trusts file (or ODS list) in one transaction; raise nothing on row errors,
-    which are returned on the plan (and nothing is written)."""
-    plan = prepare_ods_etr(parsed) if parsed.kind == "ods_etr" else prepare_trusts(parsed)
-    if not plan.errors:
-        plan.apply(upload=upload, user=user)
-    return plan

@@ -89,6 +89,24 @@ def test_a_bad_file_shows_every_error_in_a_table_and_is_kept(fd_client, director
 
 
 @pytest.mark.django_db
+def test_a_bad_file_is_read_and_checked_once_by_the_preview(fd_client, trust_a, monkeypatch):
+    from stftracker.intake import importing
+
+    calls = []
+    real = importing.analyse
+
+    def counted(**kwargs):
+        calls.append(kwargs["file_name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(importing, "analyse", counted)
+    response = fd_client.post("/uploads/preview/", {"file": fixture_file("bad/bad_money.csv")})
+    assert response.status_code == 400
+    assert calls == ["bad_money.csv"]
+    assert list(Upload.objects.values_list("file_name", "status")) == [("bad_money.csv", UploadStatus.REJECTED)]
+
+
+@pytest.mark.django_db
 def test_finance_director_cannot_upload_for_another_trust(fd_client, trust_a, trust_b):
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("bad/other_trust.csv")})
     assert response.status_code == 400

@@ -1,23 +1,28 @@
-"""Reads for the upload pages and the trust page: uploads a user may see, the versions of a
-trust's returns with their uploads, and what a recompute changed."""
+"""Reads for the upload pages, the uploads API and the trust page: the uploads a user may see, the
+latest recompute of an upload and what it changed, and the versions of a trust's returns with
+their uploads."""
 from decimal import Decimal
 
 from django.db.models import Q
 
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Upload
-from trusts.roles import is_analyst
+from trusts.roles import is_analyst, restrict_to_visible
 
-from .models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 
 def visible_uploads(*, user, trust=None):
-    """Uploads the user may see: every upload for analysts; otherwise the user's own uploads and
-    those touching the trusts they direct. ``trust`` narrows to one trust's uploads."""
+    """Uploads the user may see, newest first: every upload for analysts; for anyone else those
+    touching a trust they may see (``trusts.roles``) and their own. ``trust`` narrows to the
+    uploads touching one trust."""
     queryset = Upload.objects.select_related("uploaded_by")
     if not is_analyst(user):
-        queryset = queryset.filter(Q(uploaded_by=user) | Q(trusts__finance_directors=user)).distinct()
+        if not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        touched = restrict_to_visible(Upload.trusts.through.objects.all(), user).values("upload_id")
+        queryset = queryset.filter(Q(pk__in=touched) | Q(uploaded_by=user.pk))
     if trust is not None:
-        queryset = queryset.filter(trusts=trust).distinct()
+        queryset = queryset.filter(pk__in=Upload.trusts.through.objects.filter(trust=trust).values("upload_id"))
     return queryset.order_by("-uploaded_at", "-id")
 
 

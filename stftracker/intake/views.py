@@ -1,6 +1,6 @@
 """Upload pages: pick a file, preview it, confirm, follow the recompute; history; templates.
 
-Thin views: each parses input, calls ``finance.intake.ingest`` or a selector, and renders.
+Thin views: each parses input, calls the import (:mod:`.importing`) or a selector, and renders.
 Between preview and confirm the file's bytes wait in the cache under a random token bound to the
 user (an hour at most); confirm validates them again before storing anything.
 """
@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import csv_response, xlsx_bytes
-from trusts.models import Trust, UploadKind
-from trusts.roles import is_analyst
+from finance.models import RunState
+from trusts.models import UploadKind
+from trusts.roles import visible_trusts
 
-from . import selectors_intake as selectors
+from . import selectors
 from .forms import ConfirmForm, UploadForm
-from .intake import TEMPLATE_COLUMNS, ingest
-from .models import RunState
+from .importing import ingest, preview
+from .kinds import TEMPLATE_COLUMNS
 
 PREVIEW_SECONDS = 3600
 PREVIEW_ROWS_SHOWN = 500
@@ -31,10 +32,6 @@ PREVIEW_ROWS_SHOWN = 500
 
 def _cache_key(user, token):
     return f"intake-preview:{user.pk}:{token}"
-
-
-def _may_see_all(user):
-    return is_analyst(user)
 
 
 def _history_context(request, trust=None, limit=None):
@@ -45,12 +42,16 @@ def _history_context(request, trust=None, limit=None):
     return {"uploads": page.object_list, "page": page}
 
 
+def _upload_page(request, form, status=200):
+    context = {"form": form, "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
+               "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
+    return render(request, "uploads/index.html", context, status=status)
+
+
 @login_required
 @require_GET
 def upload_page(request):
-    context = {"form": UploadForm(), "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
-               "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
-    return render(request, "uploads/index.html", context)
+    return _upload_page(request, UploadForm())
 
 
 @login_required
@@ -58,16 +59,12 @@ def upload_page(request):
 def upload_preview(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        context = {"form": form, "kinds": [(k, dict(UploadKind.choices)[k]) for k in TEMPLATE_COLUMNS],
-                   "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
-        return render(request, "uploads/index.html", context, status=400)
+        return _upload_page(request, form, status=400)
     uploaded = form.cleaned_data["file"]
     data = uploaded.read(settings.UPLOAD_MAX_BYTES + 1)
-    result = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=False)
-    if not result.ok:
-        # Every file received is kept: record the rejection (it stores no rows).
-        rejected = ingest(data=data, file_name=uploaded.name, user=request.user, source="web", commit=True)
-        return render(request, "uploads/errors.html", {"result": rejected, "upload": rejected.upload}, status=400)
+    result = preview(data=data, file_name=uploaded.name, user=request.user, source="web")
+    if not result.ok:  # recorded as rejected: every file received is kept
+        return render(request, "uploads/errors.html", {"result": result, "upload": result.upload}, status=400)
     token = secrets.token_urlsafe(32)
     cache.set(_cache_key(request.user, token), {"data": data, "file_name": uploaded.name}, PREVIEW_SECONDS)
     if cache.get(_cache_key(request.user, token)) is None:  # the cache is down: keep it in the session
@@ -124,10 +121,8 @@ def upload_history(request):
     trust = None
     code = request.GET.get("trust", "").strip().upper()
     if code:
-        trust = Trust.objects.filter(org_code=code).first()
-        if trust is None:
-            raise Http404("No such trust.")
-        if not _may_see_all(request.user) and not trust.finance_directors.filter(pk=request.user.pk).exists():
+        trust = visible_trusts(request.user).filter(org_code=code).first()
+        if trust is None:  # unknown, or not the user's to see
             raise Http404("No such trust.")
     context = {"trust": trust, **_history_context(request, trust=trust)}
     return render(request, "uploads/history.html", context)

@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from common.tabular import read_table
-from finance.intake import detect_kind, ingest
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
-from finance.selectors_intake import entitlement_changes, return_history
 from performance.models import PerformanceReturn, Trajectory
+from stftracker.intake.importing import ingest
+from stftracker.intake.selectors import entitlement_changes, return_history
 from tests.conftest import FIXTURES
 from trusts.models import Footprint, Region, Trust, UploadStatus
 
@@ -28,15 +27,6 @@ def finance_rows(trust):
 def ae_rows():
     return sorted(PerformanceReturn.objects.current().filter(metric="ae")
                   .values_list("trust__org_code", "month", "numerator", "denominator"))
-
-
-@pytest.mark.parametrize("name, kind", [
-    ("trusts.csv", "trusts"), ("plans.csv", "plans"), ("finance.csv", "finance"), ("finance.xlsx", "finance"),
-    ("performance.csv", "performance"), ("trajectories.csv", "trajectories"), ("ae_tidy.csv", "ae_tidy"),
-    ("ae_nhse.csv", "ae_nhse"), ("ae_nhse_booked.csv", "ae_nhse"), ("etr.csv", "ods_etr"),
-])
-def test_kind_is_told_from_the_header(name, kind):
-    assert detect_kind(read_table((FIXTURES / name).read_bytes())) == kind
 
 
 @pytest.mark.django_db
@@ -297,7 +287,7 @@ def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, trust_
                                          plan_ytd=0, actual_ytd=0, forecast_outturn=0)])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("finance.intake_services.supersede", broken)
+    monkeypatch.setattr("finance.importers.supersede", broken)
     result = load("finance.csv", director)
     assert result.ok is False and result.run is None
     assert result.upload.status == UploadStatus.FAILED
@@ -319,16 +309,16 @@ def test_performance_history_lists_every_version_per_metric(director, trust_a):
 @pytest.mark.django_db
 def test_a_concurrent_upload_of_the_same_returns_is_refused_cleanly(director, trust_a, monkeypatch):
     """Another upload stores the same month between this file's diff and its write."""
-    import finance.intake_services as services
+    import finance.importers as importers
     from tests.factories import FinanceReturnFactory
 
-    real = services.supersede
+    real = importers.supersede
 
     def racing(model, plan, **kwargs):
         FinanceReturnFactory(trust=trust_a, month=M(2016, 4, 1))  # the other upload wins the race
         return real(model, plan, **kwargs)
 
-    monkeypatch.setattr(services, "supersede", racing)
+    monkeypatch.setattr(importers, "supersede", racing)
     result = load("finance.csv", director)
     assert result.upload.status == UploadStatus.FAILED
     assert result.errors[0]["message"].startswith("Another upload changed the same returns at the same moment")

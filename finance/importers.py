@@ -1,15 +1,16 @@
-"""Storing plans (allocations and control totals) and monthly finance returns. Bulk only.
+"""Importers of plans (allocations and control totals) and monthly finance returns:
+``prepare_plans`` and ``prepare_finance`` diff parsed rows into a :class:`~common.versioning.Plan`
+whose ``apply`` stores them. Bulk only.
 
 Plans upsert one Allocation per trust and scheme, with simple_history records written in bulk.
 Finance returns supersede: the earlier row for a trust and month stays, ``is_current=False``.
 """
-from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.errors import RowError
 from common.tabular import Parsed
 from common.versioning import BATCH, Plan, diff_versioned, supersede
-from trusts.services import resolve_org_codes, trust_codes
+from trusts.importers import resolve_org_codes, trust_codes
 
 from .models import Allocation, FinanceReturn, Scheme
 
@@ -83,18 +84,3 @@ def prepare_finance(parsed: Parsed, *, codes=None) -> Plan:
     plan.apply = apply
     return plan
 
-
-@transaction.atomic
-def import_plans(*, parsed: Parsed, upload, user=None) -> Plan:
-    plan = prepare_plans(parsed)
-    if not plan.errors:
-        plan.apply(upload=upload, user=user)
-    return plan
-
-
-@transaction.atomic
-def import_finance(*, parsed: Parsed, upload, user=None) -> Plan:
-    plan = prepare_finance(parsed)
-    if not plan.errors:
-        plan.apply(upload=upload, user=user)
-    return plan

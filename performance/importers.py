@@ -1,13 +1,13 @@
-"""Storing performance returns and trajectories (canonical files and NHS England's A&E layouts).
+"""Importers of performance returns and trajectories (canonical files and NHS England's A&E
+layouts): ``prepare_performance`` and ``prepare_trajectories`` diff parsed rows into a
+:class:`~common.versioning.Plan` whose ``apply`` stores them.
 
 A later value for the same trust, month and metric supersedes the stored one: the old row stays
 with ``is_current=False`` and points at its own upload. Bulk operations only.
 """
-from django.db import transaction
-
 from common.tabular import Parsed
 from common.versioning import Plan, diff_versioned, supersede
-from trusts.services import resolve_org_codes, trust_codes
+from trusts.importers import resolve_org_codes, trust_codes
 
 from .models import PerformanceReturn, Trajectory
 
@@ -52,11 +52,3 @@ def prepare_trajectories(parsed: Parsed, *, codes=None) -> Plan:
     plan.apply = apply
     return plan
 
-
-@transaction.atomic
-def import_performance(*, parsed: Parsed, upload, user=None) -> Plan:
-    """Store parsed performance rows (all or nothing); errors are returned on the plan."""
-    plan = prepare_trajectories(parsed) if parsed.kind == "trajectories" else prepare_performance(parsed)
-    if not plan.errors:
-        plan.apply(upload=upload, user=user)
-    return plan

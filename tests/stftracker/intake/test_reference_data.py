@@ -4,9 +4,9 @@ from collections import defaultdict
 
 import pytest
 
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 from performance.models import PerformanceReturn
-from tests.intake.conftest import reference_trusts_csv
+from tests.stftracker.intake.conftest import reference_trusts_csv
 from trusts.models import Region, Trust, UploadStatus
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 from finance.models import Allocation, FinanceReturn
 from performance.models import PerformanceReturn, Trajectory
 from tests.conftest import FIXTURES

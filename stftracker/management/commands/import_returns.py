@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from finance.intake import ingest
+from stftracker.intake.importing import ingest
 
 
 class Command(BaseCommand):

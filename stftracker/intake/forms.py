@@ -2,6 +2,8 @@
 from django import forms
 from django.conf import settings
 
+from .reports import too_large
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -13,9 +15,7 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes, over the limit of {settings.UPLOAD_MAX_BYTES:,} bytes."
-            )
+            raise forms.ValidationError(too_large(upload.size, settings.UPLOAD_MAX_BYTES))
         return upload
 
 

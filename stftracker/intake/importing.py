@@ -1,0 +1,236 @@
+"""The import of a file: one entry point, :func:`ingest`, for the web page, the API and the command.
+
+``ingest`` reads the file (CSV in UTF-8 or Windows-1252, or the first sheet of an XLSX), tells its
+kind from the header, validates every row (all errors at once, each naming row, column, value and
+what is wrong), checks the user may touch every trust in it, diffs it against what is stored and,
+when committing, writes one :class:`~trusts.models.Upload` record whatever happens and, if the
+file is clean, all of its rows in one transaction, then queues a recompute of the trusts it
+changed. A file with any error stores no rows. :func:`preview` checks a file for the preview page
+once, recording a bad file as rejected.
+"""
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from common.errors import FileError, HeaderError
+from common.tabular import read_table
+from finance.models import Entitlement, Scheme
+from finance.services import queue_recompute
+from trusts.importers import trust_codes
+from trusts.models import Trust, Upload, UploadStatus
+from trusts.successions import with_successors
+
+from .kinds import KINDS, as_read, check_permission, detect_kind, unknown_kind_error
+from .reports import IngestResult, file_error, preview_rows, skipped_notes, sorted_errors, too_large
+
+logger = logging.getLogger(__name__)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _schemes():
+    return list(Scheme.objects.order_by("start_date").values("id", "code", "start_date"))
+
+
+def _scheme_for(month, schemes):
+    for scheme in schemes:
+        start = scheme["start_date"]
+        if start <= month < start.replace(year=start.year + 1):
+            return scheme
+    return None
+
+
+def _check_months(parsed, kind, schemes, today):
+    """Future months and months outside every scheme are errors; returns the schemes touched."""
+    touched = set()
+    this_month = today.replace(day=1)
+    first = schemes[0]["start_date"] if schemes else None
+    last = schemes[-1]["start_date"].replace(year=schemes[-1]["start_date"].year + 1) if schemes else None
+    kept = []
+    for row in parsed.rows:
+        month = row["month"]
+        shown = f"{month:%Y-%m}"
+        column = "Period" if kind.code == "ae_nhse" else "period"
+        if month > this_month and not kind.future_allowed:
+            parsed.error(row["row"], column, shown, f"Month {shown} is in the future (this month is {this_month:%Y-%m}).")
+            continue
+        scheme = _scheme_for(month, schemes)
+        if scheme is None:
+            span = f"{first:%Y-%m} to {last - datetime.timedelta(days=1):%Y-%m}" if first else "none defined"
+            parsed.error(row["row"], column, shown, f"Month {shown} is outside every STF scheme ({span}).")
+            continue
+        touched.add(scheme["id"])
+        kept.append(row)
+    parsed.rows = kept
+    return touched
+
+
+def analyse(*, data: bytes, file_name: str, user):
+    """Validate and diff a file without writing: (result, plan). plan is None when unreadable."""
+    digest = sha256_of(data)
+    result = IngestResult(ok=False, kind=None, sha256=digest)
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        result.errors = [file_error(too_large(len(data), settings.UPLOAD_MAX_BYTES))]
+        return result, None
+    try:
+        table = read_table(data)
+    except FileError as exc:
+        result.errors = [file_error(str(exc))]
+        return result, None
+    code = detect_kind(table)
+    if code is None:
+        result.errors = [unknown_kind_error()]
+        return result, None
+    kind = KINDS[code]
+    table = as_read(kind, table)
+    result.kind = code
+    result.row_count = sum(1 for _ in table.numbered())
+    try:
+        parsed = kind.parse(table)
+    except HeaderError as exc:
+        result.errors = [error.to_dict() for error in exc.errors()]
+        return result, None
+    if not parsed.rows and not parsed.errors and not parsed.skipped:
+        result.errors = [file_error("The file has a header but no rows.")]
+        return result, None
+    codes = trust_codes()
+    scheme_ids = set()
+    if kind.monthly:
+        scheme_ids = _check_months(parsed, kind, _schemes(), timezone.localdate())
+    permission_errors = check_permission(parsed, kind, user, codes)
+    if permission_errors and permission_errors[0]["row"] is None:
+        result.errors = permission_errors
+        result.notes["trust_ids"] = sorted({codes[r["org_code"]] for r in parsed.rows if r.get("org_code") in codes})
+        return result, None
+    plan = kind.prepare(parsed) if kind.register else kind.prepare(parsed, codes=codes)
+    plan.scheme_ids |= scheme_ids
+    errors = [error.to_dict() for error in plan.errors] + permission_errors
+    result.errors = sorted_errors(errors, table.header if table.has_header else ())
+    result.ok = not result.errors
+    skipped_rows, skipped = skipped_notes(plan.skipped)
+    result.skipped = plan.skipped
+    result.counts = {**plan.counts, "skipped": skipped_rows}
+    result.notes.update(plan.notes)
+    if plan.skipped:
+        result.notes.update(skipped)
+    result.preview = preview_rows(plan)
+    return result, plan
+
+
+def _entitlement_snapshot(trust_ids, scheme_ids):
+    queryset = Entitlement.objects.filter(trust_id__in=trust_ids)
+    if scheme_ids:
+        queryset = queryset.filter(scheme_id__in=scheme_ids)
+    return [[org, scheme, quarter, str(earned), status] for org, scheme, quarter, earned, status in
+            queryset.values_list("trust__org_code", "scheme__code", "quarter", "earned", "status")]
+
+
+def _queue(upload, trust_ids, scheme_ids):
+    scheme = Scheme.objects.get(pk=next(iter(scheme_ids))) if len(scheme_ids) == 1 else None
+    return queue_recompute(scheme=scheme, trust_ids=sorted(trust_ids), upload=upload, trigger="upload")
+
+
+def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bool = True) -> IngestResult:
+    """Validate a file and, when ``commit``, store it (all rows or none) and queue a recompute.
+
+    Never raises for a bad file: the result's ``ok`` is False and ``errors`` lists every problem
+    as ``{row, column, value, message}``. With ``commit=False`` nothing is written (preview).
+    """
+    result, plan = analyse(data=data, file_name=file_name, user=user)
+    if not commit:
+        result.status = "preview"
+        return result
+    return _store(result, plan, data=data, file_name=file_name, user=user, source=source)
+
+
+def preview(*, data: bytes, file_name: str, user, source: str = "web") -> IngestResult:
+    """Validate and diff a file for the preview page, storing none of its rows.
+
+    A file with errors is recorded at once as a rejected upload (every file received is kept), so
+    the file is read and checked only once; a clean file's result has status ``preview``.
+    """
+    result, plan = analyse(data=data, file_name=file_name, user=user)
+    if not result.ok:
+        return _store(result, plan, data=data, file_name=file_name, user=user, source=source)
+    result.status = "preview"
+    return result
+
+
+def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, source: str) -> IngestResult:
+    """Write the upload record and, when the file is clean and changes something, its rows (one
+    transaction), then queue the recompute; a failure is recorded on a failed upload."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    upload = Upload(uploaded_by_id=user_id, kind=result.kind or "", file_name=file_name[:255], sha256=result.sha256,
+                    size_bytes=len(data), row_count=result.row_count, source=source)
+    _fill_counts(upload, result)
+    try:
+        with transaction.atomic():
+            if not result.ok:
+                upload.status = UploadStatus.REJECTED
+                upload.errors = result.errors
+                upload.save()
+                touched = set(result.notes.pop("trust_ids", [])) | (plan.trust_ids if plan else set())
+                if touched:
+                    upload.trusts.add(*touched)
+            elif not plan.new and not plan.changed:
+                earlier = (Upload.objects.filter(sha256=result.sha256, kind=result.kind, status=UploadStatus.STORED)
+                           .order_by("uploaded_at").values_list("pk", flat=True).first())
+                upload.status = UploadStatus.DUPLICATE
+                upload.notes = {**result.notes, "duplicate_of": earlier}
+                upload.save()
+                if plan.trust_ids:
+                    upload.trusts.add(*plan.trust_ids)
+            else:
+                upload.status = UploadStatus.STORED
+                upload.save()
+                plan.apply(upload=upload, user=user if user_id else None)
+                changed_ids = {row["trust_id"] for row in plan.new + plan.changed if "trust_id" in row}
+                if KINDS[result.kind].register:
+                    changed_ids = _trust_ids_of(plan)
+                if plan.trust_ids | changed_ids:
+                    upload.trusts.add(*(plan.trust_ids | changed_ids))
+                # A successor's figures include its predecessors' returns: recompute it too.
+                affected_ids = with_successors(changed_ids)
+                upload.notes = {**result.notes,
+                                "entitlements_before": _entitlement_snapshot(affected_ids, plan.scheme_ids),
+                                "changed_trust_ids": affected_ids, "scheme_ids": sorted(plan.scheme_ids)}
+                upload.recompute_queued = bool(affected_ids)
+                upload.save(update_fields=["notes", "recompute_queued"])
+                if affected_ids:
+                    result.run = _queue(upload, affected_ids, plan.scheme_ids)
+    except Exception as exc:  # noqa: BLE001 - the failure is recorded on the upload the user sees
+        logger.exception("Import of %s failed", file_name)
+        result.ok = False
+        if isinstance(exc, IntegrityError):
+            # The database's one-current-row constraints caught a concurrent upload of the same returns.
+            message = ("Another upload changed the same returns at the same moment, so nothing from this file "
+                       "was stored: upload it again.")
+        else:
+            message = f"The import failed and nothing was stored ({exc.__class__.__name__}: {exc})."
+        result.errors = [file_error(message)]
+        upload = Upload(uploaded_by_id=user_id, kind=result.kind or "", file_name=file_name[:255],
+                        sha256=result.sha256, size_bytes=len(data), row_count=result.row_count, source=source,
+                        status=UploadStatus.FAILED, errors=result.errors)
+        upload.save()
+        result.run = None
+    result.upload = upload
+    result.status = upload.status
+    return result
+
+
+def _trust_ids_of(plan):
+    codes = [row["org_code"] for row in plan.new + plan.changed]
+    return set(Trust.objects.filter(org_code__in=codes).values_list("id", flat=True))
+
+
+def _fill_counts(upload, result):
+    upload.rows_new = result.counts["new"]
+    upload.rows_changed = result.counts["changed"]
+    upload.rows_unchanged = result.counts["unchanged"]
+    upload.rows_skipped = result.counts["skipped"]

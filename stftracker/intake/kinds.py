@@ -1,0 +1,130 @@
+"""The kinds of file the intake accepts: for each, its parser and importer, the columns that tell
+it from the others, the columns of its template, and who may upload it.
+
+A file's kind is told from its header (:func:`detect_kind`); :func:`check_permission` says which
+of its rows, if any, the user may not upload.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from common.errors import RowError
+from common.tabular import Table, normalise_header
+from finance import importers as finance_importers
+from finance import parsers as finance_parsers
+from performance import importers as performance_importers
+from performance import parsers as performance_parsers
+from trusts import importers as trust_importers
+from trusts import parsers as trust_parsers
+from trusts.models import UploadKind
+from trusts.roles import can_act_for, can_import_national, is_analyst, visible_trusts
+
+from .reports import file_error
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of upload."""
+
+    code: str
+    parse: Callable  # Table -> Parsed
+    prepare: Callable  # Parsed -> Plan
+    distinctive: frozenset = frozenset()  # columns that tell it from the other kinds (any one is enough)
+    template: list | None = None  # the columns of its downloadable template (canonical kinds only)
+    national: bool = False  # analysts only
+    register: bool = False  # writes the trust register itself: no org codes to resolve
+    monthly: bool = False  # every row has a month, which must fall in a scheme
+    future_allowed: bool = False  # trajectories are agreed for months still to come
+
+    @property
+    def label(self) -> str:
+        return UploadKind(self.code).label
+
+
+# In the order a header matching as many columns of two kinds is given the first.
+KINDS = {kind.code: kind for kind in (
+    Kind("trusts", trust_parsers.parse_trusts, trust_importers.prepare_trusts,
+         distinctive=frozenset({"trust_type", "region", "footprint"}), template=trust_parsers.TRUST_COLUMNS,
+         national=True, register=True),
+    Kind("plans", finance_parsers.parse_plans, finance_importers.prepare_plans,
+         distinctive=frozenset({"year", "stf_allocation", "control_total", "control_total_accepted"}),
+         template=finance_parsers.PLAN_COLUMNS, national=True),
+    Kind("finance", finance_parsers.parse_finance, finance_importers.prepare_finance,
+         distinctive=frozenset({"plan_ytd", "actual_ytd", "forecast_outturn"}),
+         template=finance_parsers.FINANCE_COLUMNS, monthly=True),
+    Kind("performance", performance_parsers.parse_performance, performance_importers.prepare_performance,
+         distinctive=frozenset({"numerator", "denominator"}), template=performance_parsers.PERFORMANCE_COLUMNS,
+         monthly=True),
+    Kind("trajectories", performance_parsers.parse_trajectories, performance_importers.prepare_trajectories,
+         distinctive=frozenset({"trajectory_pct"}), template=performance_parsers.TRAJECTORY_COLUMNS,
+         monthly=True, future_allowed=True),
+    Kind("ae_tidy", performance_parsers.parse_ae_tidy, performance_importers.prepare_performance,
+         distinctive=frozenset({"type", "attendances", "breaches", "admissions"}), national=True, monthly=True),
+    Kind("ods_etr", trust_parsers.parse_ods_etr, trust_importers.prepare_ods_etr,
+         distinctive=frozenset({"national_grouping_code", "national_grouping_name",
+                                "high_level_health_geography_code"}),
+         national=True, register=True),
+    # Told by its own header test (see detect_kind).
+    Kind("ae_nhse", performance_parsers.parse_ae_nhse, performance_importers.prepare_performance,
+         national=True, monthly=True),
+)}
+
+TEMPLATE_COLUMNS = {code: kind.template for code, kind in KINDS.items() if kind.template}
+
+
+def detect_kind(table: Table) -> str | None:
+    """The kind a table's header belongs to (None when nothing fits)."""
+    if table.has_header and trust_parsers.looks_like_headerless_etr(table.header):
+        return "ods_etr"
+    if performance_parsers.is_nhse_header(table.header):
+        return "ae_nhse"
+    names = {normalise_header(name) for name in table.header}
+    best, score = None, 0
+    for code, kind in KINDS.items():
+        matched = len(names & kind.distinctive)
+        if matched > score:
+            best, score = code, matched
+    return best
+
+
+def unknown_kind_error() -> dict:
+    """The file-level error of a header that fits no kind: what each kind's columns are."""
+    return file_error(
+        "The kind of file cannot be told from its header. Expected the columns of one of: "
+        + "; ".join(f"{k} ({', '.join(c)})" for k, c in TEMPLATE_COLUMNS.items())
+        + "; or NHS England's A&E CSV, the tidy A&E layout, or ODS etr.csv.", column="(header)")
+
+
+def as_read(kind: Kind, table: Table) -> Table:
+    """The table as its parser reads it: the ODS list comes without a header, its first row is data."""
+    if kind.code == "ods_etr" and not trust_parsers.is_etr_header(table.header):
+        return Table(header=[], rows=[table.header] + table.rows, first_row_number=1, has_header=False)
+    return table
+
+
+def check_permission(parsed, kind: Kind, user, codes: dict) -> list[dict]:
+    """Errors for rows the user may not upload (and drops those rows); a file-level error when the
+    user may not upload the kind at all. ``codes`` maps org codes to trust ids."""
+    if user is None or not user.is_authenticated:
+        return [file_error("You must be logged in to upload.")]
+    if kind.national:
+        if not can_import_national(user):
+            return [file_error(f"You may not import {kind.label}: only analysts import national files.")]
+        return []
+    if is_analyst(user):
+        return []
+    if not user.has_perm("trusts.upload_trust_returns"):
+        return [file_error("You may not upload returns.")]
+    allowed = None
+    errors, refused = [], set()
+    for row in parsed.rows + [row for row in parsed.partial if row.get("org_code")]:
+        code = row["org_code"]
+        if code in codes and not can_act_for(user, codes[code]):
+            if allowed is None:
+                allowed = ", ".join(sorted(visible_trusts(user).values_list("org_code", flat=True))) or "none"
+            refused.add(row["row"])
+            errors.append(RowError(row["row"], "org_code", code,
+                                   f"You may upload returns only for the trusts you direct "
+                                   f"({allowed}), not {code}.").to_dict())
+    if refused:
+        parsed.rows = [row for row in parsed.rows if row["row"] not in refused]
+    return errors
