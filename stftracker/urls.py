@@ -6,7 +6,7 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("stftracker.accounts_urls")),
+    path("accounts/", include("stftracker.accounts.urls")),
     path("audit/", include("stftracker.audit_urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("finance.urls")),

@@ -209,7 +209,7 @@ def test_behind_a_proxy_failures_are_counted_per_client_address(director, passwo
 def test_client_ip_reads_forwarded_addresses_only_behind_trusted_proxies(rf):
     from django.test import override_settings
 
-    from stftracker.accounts import client_ip
+    from stftracker.accounts.lockout import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2, 3.3.3.3")
     assert client_ip(request) == "10.0.0.1"  # no proxy trusted: the header is ignored
