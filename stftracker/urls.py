@@ -7,7 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("stftracker.accounts.urls")),
-    path("audit/", include("stftracker.audit_urls")),
+    path("audit/", include("stftracker.audit.urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("finance.urls")),
     path("", include("stftracker.dashboard_urls")),

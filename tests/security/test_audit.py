@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance.models import Scheme
-from stftracker.audit import recent_changes
+from stftracker.audit.selectors import recent_changes
 from tests.factories import AllocationFactory, RegionFactory, TrustFactory, UploadFactory
 
 
