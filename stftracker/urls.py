@@ -10,7 +10,7 @@ urlpatterns = [
     path("audit/", include("stftracker.audit.urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("finance.urls")),
-    path("", include("stftracker.dashboard_urls")),
+    path("", include("stftracker.dashboards.urls")),
 ]
 
 handler500 = "stftracker.views.server_error"

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
-from stftracker.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
+from stftracker.dashboards.charts import METRIC_LABELS, STATUS_ORDER, STATUS_STYLE
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 import datetime
 from decimal import Decimal
 
-from stftracker.selectors import Period, flatten, headline, reason_rows, withheld_reasons
+from stftracker.dashboards.selectors import Period, flatten, headline, reason_rows, withheld_reasons
 
 D = Decimal
 START = datetime.date(2016, 4, 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views as views
+from . import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from finance.models import RecomputeRun
 from tests.factories import (AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory,
                              UploadFactory, UserFactory)
-from tests.stftracker.dashboard_data import country, entitlement
+from tests.stftracker.dashboards.dashboard_data import country, entitlement
 from trusts.models import Trust
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from common.months import month_label
 from trusts.models import TrustType
 from trusts.roles import can_act_for
 
-from . import charts, selectors
+from . import charts, selectors, spc
 from .selectors import Period
 
 # The money columns of a data table: (key, heading, format).
@@ -376,7 +376,7 @@ def trust_detail(request, org_code):
         standard = Decimal(str(scheme["standards"].get(metric))) if metric in scheme["standards"] else None
         figure = charts.spc_chart(points, title=f"{charts.METRIC_LABELS[metric]}: monthly performance (SPC)",
                                   standard=standard)
-        limits = charts.spc_limits([p["performance"] for p in points])
+        limits = spc.spc_limits([p["performance"] for p in points])
         for point, flag in zip(points, figure.pop("spc")["flags"]):
             point["special_cause"] = "Special cause" if flag else ""
         built.append(Chart(
