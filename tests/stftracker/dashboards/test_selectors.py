@@ -1,63 +1,100 @@
-"""The pure helpers of the dashboard selectors: reasons money was withheld, headline totals."""
-import datetime
-from decimal import Decimal
+"""The dashboard queries: the league table filtered and sorted by the database, in the order
+that sorting the page's tidy rows in Python gives (ties by trust name, missing values last)."""
+import pytest
 
-from stftracker.dashboards.selectors import Period, flatten, headline, reason_rows, withheld_reasons
+from finance.models import Entitlement
+from stftracker.dashboards import selectors
+from stftracker.dashboards.charts import STATUS_ORDER
+from stftracker.dashboards.tidy import Period
+from tests.factories import FootprintFactory, RegionFactory, TrustFactory
+from tests.stftracker.dashboards.dashboard_data import entitlement
+from trusts.models import TrustType
 
-D = Decimal
-START = datetime.date(2016, 4, 1)
+pytestmark = pytest.mark.django_db
 
-
-def values_row(status, *, allocation, earned, withheld, pending="0.00", metrics=(), quarter=1):
-    return {
-        "trust__org_code": "RAA", "trust__name": "A NHS Trust", "trust__trust_type": "acute",
-        "trust__region__code": "Y56", "trust__region__name": "London", "trust__footprint__code": None,
-        "trust__footprint__name": None, "scheme__code": "2016-17", "scheme__start_date": START, "quarter": quarter,
-        "status": status, "allocation": D(allocation), "earned": D(earned), "withheld": D(withheld),
-        "pending": D(pending), "finance_met": status != "finance_failed",
-        "detail": {"finance": {"met": True, "element": "0", "ytd_plan": "-10.00", "ytd_actual": "-4.50"},
-                   "metrics": list(metrics), "reasons": ["why"]},
-        "computed_at": None,
-    }
+ROW_KEYS = {"trust": "trust_name", "org_code": "org_code", "region": "region_name", "footprint": "footprint_name",
+            "type": "trust_type", "status": "status", "allocation": "allocation", "earned": "earned",
+            "withheld": "withheld", "pending": "pending", "variance": "variance", "ae": "ae_performance"}
 
 
-def metric(code, element, met, performance="90.00"):
-    return {"metric": code, "applicable": True, "element": element, "met": met, "performance": performance}
+def python_order(rows, sort, descending):
+    """The league order as Python sorts tidy rows: by the value then the trust name (both in the
+    chosen direction), rows without a value last in their original (name) order."""
+    key = ROW_KEYS[sort]
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    if key == "status":
+        present.sort(key=lambda r: (STATUS_ORDER.index(r["status"]), r["trust_name"]), reverse=descending)
+    else:
+        present.sort(key=lambda r: (r[key], r["trust_name"]), reverse=descending)
+    return [r["org_code"] for r in present + missing]
 
 
-def test_withheld_money_is_put_down_to_its_reasons():
-    partial = flatten(values_row("partial", allocation="1000.00", earned="825.00", withheld="175.00",
-                                 metrics=[metric("ae", "125.00", False), metric("rtt", "125.00", True),
-                                          metric("cancer62", "50.00", False)]))
-    assert partial["withheld_by_reason"] == {"ae": D("125.00"), "cancer62": D("50.00")}
-    assert partial["variance"] == D("5.50")  # −4.50 − (−10.00)
-    assert partial["ae_performance"] == D("90.00") and partial["ae_met"] is False
-    assert partial["footprint_code"] == "" and partial["period"] == Period("2016-17", START, 1)
-    failed = flatten(values_row("finance_failed", allocation="1000.00", earned="0.00", withheld="1000.00",
-                                metrics=[metric("ae", "125.00", False)]))
-    assert failed["withheld_by_reason"] == {"finance": D("1000.00")}  # the whole quarter, not the metric too
-    no_ct = flatten(values_row("no_control_total", allocation="1000.00", earned="0.00", withheld="1000.00"))
-    assert no_ct["withheld_by_reason"] == {"no_control_total": D("1000.00")}
-    # Money withheld that no missed metric explains is shown as "other", never lost.
-    odd = flatten(values_row("partial", allocation="1000.00", earned="900.00", withheld="100.00",
-                             metrics=[metric("ae", "60.00", False)]))
-    assert odd["withheld_by_reason"] == {"ae": D("60.00"), "other": D("40.00")}
-    assert withheld_reasons({**odd, "withheld": D("0.00")}) == {}
-
-
-def test_headline_and_reason_rows_add_up_to_the_penny():
-    rows = [
-        flatten(values_row("partial", allocation="1000.01", earned="874.99", withheld="125.02",
-                           metrics=[metric("ae", "125.02", False)])),
-        flatten(values_row("pending", allocation="500.00", earned="0.00", withheld="0.00", pending="500.00")),
-        flatten(values_row("full", allocation="250.00", earned="250.00", withheld="0.00", quarter=2)),
+@pytest.fixture
+def league_country():
+    """Ties in every money column, equal variances from different figures, blank and missing
+    finance figures, A&E not applicable or without a figure, a trust without a footprint, names
+    differing in case."""
+    north = RegionFactory(code="Y60", name="North")
+    south = RegionFactory(code="Y61", name="south")
+    north_fp = FootprintFactory(code="E54100001", name="Tyne", region=north)
+    south_fp = FootprintFactory(code="E54100002", name="avon", region=south)
+    specs = [  # org code, name, region, footprint, type, status, allocation, ytd plan, ytd actual, A&E
+        ("RA1", "Alpha NHS Trust", north, north_fp, "acute", "full", "250000.00", "-500000.10", "-400000.05", "96.00"),
+        ("RA2", "alpha NHS Trust", north, north_fp, "acute", "partial", "250000.00", "-300000.20", "-200000.15", "91.20"),
+        ("RB1", "Beta NHS Trust", south, south_fp, "mental_health", "finance_failed", "100000.00", "-1.00", "-2.01",
+         "n/a"),
+        ("RC1", "Gamma NHS Trust", south, None, "community", "pending", "100000.00", None, "-5.00", "96.00"),
+        ("RD1", "Delta NHS Trust", north, north_fp, "acute", "no_control_total", "250000.00", "", "", "91.20"),
+        ("RE1", "Epsilon NHS Trust", south, south_fp, "ambulance", "full", "99999.99", "0.10", "0.20", ""),
+        ("RF1", "Zeta NHS Trust", north, north_fp, "acute", "partial", "250000.00", "-10.00", "-9.90", "100.00"),
+        ("RG1", "Eta NHS Trust", north, north_fp, "acute", "full", "250000.00", "-10.00", None, None),
     ]
-    totals = headline(rows)
-    assert (totals["allocation"], totals["earned"], totals["withheld"], totals["pending"]) == (
-        D("1750.01"), D("1124.99"), D("125.02"), D("500.00"))
-    assert totals["withheld_by_reason"] == [("ae", "A&E 4 hours missed", D("125.02"))]
-    assert dict(totals["by_status"])["pending"] == 1
-    bars = {(r["period"], r["measure"]): r["amount"] for r in reason_rows(rows)}
-    assert bars == {("2016-17 Q1", "earned"): D("874.99"), ("2016-17 Q1", "withheld_ae"): D("125.02"),
-                    ("2016-17 Q1", "pending"): D("500.00"), ("2016-17 Q2", "earned"): D("250.00"),
-                    ("2016-17 Q2", "pending"): D("0.00")}
+    for code, name, region, footprint, kind, status, allocation, plan, actual, ae in specs:
+        trust = TrustFactory(org_code=code, name=name, region=region, footprint=footprint, trust_type=kind)
+        made = entitlement(trust, 1, status, allocation=allocation, ytd_plan=plan, ytd_actual=actual,
+                           missed=("ae",) if status == "partial" else (), performance={"ae": ae})
+        if ae == "n/a":  # A&E does not apply to this trust
+            made.detail["metrics"][0]["applicable"] = False
+            Entitlement.objects.filter(pk=made.pk).update(detail=made.detail)
+    entitlement(TrustFactory(org_code="RQ2", name="Other Quarter NHS Trust", region=north, footprint=north_fp), 2,
+                "full")
+    return Period("2016-17", None, 1)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", selectors.LEAGUE_SORTS)
+def test_the_database_sorts_the_league_as_python_sorts_its_rows(league_country, sort, descending):
+    rows = selectors.entitlement_rows(scheme="2016-17", quarter=1)
+    league = selectors.league(league_country, sort=sort, descending=descending)
+    assert [r["org_code"] for r in league] == python_order(rows, sort, descending)
+    by_code = {r["org_code"]: r for r in rows}
+    labels = dict(TrustType.choices)
+    assert league == [{**by_code[r["org_code"]], "trust_type_label": labels[r["trust_type"]]} for r in league]
+
+
+def test_ties_and_missing_values_by_hand(league_country):
+    codes = lambda **kwargs: [r["org_code"] for r in selectors.league(league_country, **kwargs)]  # noqa: E731
+    # Variances: RA1 and RA2 both 100,000.05 (a tie, by name: "Alpha" before "alpha"), RB1 -1.01,
+    # RE1 and RF1 both 0.10; RC1 (no plan), RD1 (blank figures) and RG1 (no actual) have none:
+    # last, by name, whichever the direction.
+    assert codes(sort="variance") == ["RB1", "RE1", "RF1", "RA1", "RA2", "RD1", "RG1", "RC1"]
+    assert codes(sort="variance", descending=True) == ["RA2", "RA1", "RF1", "RE1", "RB1", "RD1", "RG1", "RC1"]
+    # A&E: 91.20 for RA2 and RD1 ("Delta" before "alpha"), 96.00 for RA1 and RC1; RB1 (not
+    # applicable), RE1 (blank) and RG1 (no figure) last.
+    assert codes(sort="ae") == ["RD1", "RA2", "RA1", "RC1", "RF1", "RB1", "RE1", "RG1"]
+    assert codes(sort="ae", descending=True) == ["RF1", "RC1", "RA1", "RA2", "RD1", "RB1", "RE1", "RG1"]
+    # No footprint sorts as blank: first.
+    assert codes(sort="footprint")[0] == "RC1"
+    assert codes(sort="status") == ["RA1", "RE1", "RG1", "RF1", "RA2", "RB1", "RD1", "RC1"]
+
+
+def test_the_league_filters_by_area_region_footprint_type_and_status(league_country):
+    codes = lambda **kwargs: [r["org_code"] for r in selectors.league(league_country, **kwargs)]  # noqa: E731
+    assert codes(filters={"region": "Y61"}) == ["RB1", "RE1", "RC1"]
+    assert codes(region="Y61") == ["RB1", "RE1", "RC1"]
+    assert codes(footprint="E54100001", filters={"status": "partial"}) == ["RF1", "RA2"]  # "Zeta" before "alpha"
+    assert codes(filters={"trust_type": "acute", "footprint": "E54100001", "region": "", "status": ""}) == [
+        "RA1", "RD1", "RG1", "RF1", "RA2"]
+    assert codes(filters={"status": "full", "trust_type": "ambulance"}) == ["RE1"]
+    assert codes(filters={"region": "Y99"}) == []
