@@ -1,3 +1,4 @@
+"""The site's URLs: each part of the site includes its own."""
 from django.contrib import admin
 from django.urls import include, path
 

@@ -1,3 +1,4 @@
+"""URLs of the account pages (/accounts/): log in and out, password, the account page, API tokens."""
 from django.urls import path
 
 from . import views

@@ -1,3 +1,4 @@
+"""URL of the audit log page (/audit/)."""
 from django.urls import path
 
 from . import views

@@ -1,3 +1,4 @@
+"""URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
 from django.urls import path
 
 from . import views

@@ -170,10 +170,10 @@ def trust_detail(request, org_code):
     if period is None:
         return render(request, "dashboard/trust.html", context)
     asked = "what_if" in request.GET
-    csv_chart = request.GET.get("chart") if request.GET.get("format") == "csv" else None
+    download = request.GET.get("format") == "csv"
     if asked and not private:
         raise PermissionDenied("The what-if panel is for the trust's own finance directors and analysts.")
-    if csv_chart in tables.PRIVATE_TABLES and not private:
+    if download and request.GET.get("chart") in tables.PRIVATE_TABLES and not private:
         raise PermissionDenied("Upload history is for the trust's own finance directors and analysts.")
 
     scheme = next(s for s in schemes if s["code"] == period.scheme)
@@ -199,7 +199,7 @@ def trust_detail(request, org_code):
     if what_if_record is not None:
         built.append(panels.what_if_chart(period, stored, what_if_record))
 
-    if csv_chart is not None:
+    if download:
         downloads = {c.name: c for c in built}
         if private:
             downloads.update(tables.private_tables(uploads, finance_versions, performance_versions))

@@ -295,6 +295,17 @@ def test_finance_director_sees_published_figures_of_any_trust_but_private_panels
     assert client.get("/?year=2016-17&quarter=1").status_code == 200
 
 
+def test_a_trust_csv_download_names_a_chart_on_the_page(analyst_client, trust_with_returns):
+    base = "/trusts/RTR1/?year=2016-17&quarter=1&format=csv"
+    assert analyst_client.get(base).status_code == 404
+    assert analyst_client.get(base + "&chart=nonsense").status_code == 404
+    rows = csv_rows(analyst_client.get(base + "&chart=waterfall"))
+    assert [(r["period"], r["label"], r["amount"]) for r in rows] == [
+        ("2016-17 Q1", "Allocation", "250000.00"), ("2016-17 Q1", "Earned", "250000.00"),
+        ("2016-17 Q2", "Allocation", "250000.00"), ("2016-17 Q2", "Withheld: A&E 4 hours missed", "31250.00"),
+        ("2016-17 Q2", "Withheld: Cancer 62 days missed", "12500.00"), ("2016-17 Q2", "Earned", "206250.00")]
+
+
 @pytest.fixture
 def computed_trust():
     """A trust with everything the engine needs for 2016-17 Q1, recomputed by the engine."""
