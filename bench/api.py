@@ -39,7 +39,7 @@ MAX_REQUESTS_PER_CASE = 50_000
 TOKEN_SCRIPT = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 user, _ = get_user_model().objects.get_or_create(username="bench_api", defaults={"email": "bench@nhs.example"})
 user.groups.add(Group.objects.get(name="analyst"))
 token, secret = create_token(user=user, name="api benchmark", read_only=True, days=1)
@@ -47,7 +47,7 @@ print(token.pk, secret)
 """
 REVOKE_SCRIPT = """
 from stftracker.models import ApiToken
-from stftracker.tokens import revoke_token
+from stftracker.accounts.tokens import revoke_token
 token = ApiToken.objects.select_related("user").get(pk={pk})
 revoke_token(token=token, by=token.user)
 """

@@ -30,7 +30,7 @@ DEMO_USER, DEMO_PASSWORD = "analyst", "analyst-demo-2016"
 SETUP_SCRIPT = """
 import json
 from django.contrib.auth import get_user_model
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from trusts.models import Footprint, Region, Trust
 user = get_user_model().objects.get(username={username!r})
 token, secret = create_token(user=user, name="load test", read_only=True, days=1)

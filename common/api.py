@@ -1,11 +1,65 @@
-"""REST plumbing every API shares: a CSV renderer and filters by trust and month range."""
+"""REST plumbing every API shares: pagination, one exception handler (domain errors become
+400s, a lost database a 503, a 429 says when to try again), a CSV renderer and filters by trust
+and month range. Wired in through REST_FRAMEWORK in settings.
+"""
 import datetime
+import logging
+import math
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
 
+from .errors import DomainError
 from .exports import csv_text
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = "The database is unavailable just now. Nothing was saved. Please try again in a minute."
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def throttle_rate(view):
+    """The allowance of the throttle that holds up ``view``'s requests, as set ("2000/hour")."""
+    rates = [throttle.rate for throttle in view.get_throttles() if getattr(throttle, "rate", None)] if view else []
+    return rates[0] if rates else ""
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: domain errors -> 400, database unavailable -> 503, a 429 that says when."""
+    # rest_framework.views reads these settings as it loads, so it cannot be imported at the top.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        request = context.get("request")
+        logger.error("Database unavailable while serving %s: %s", getattr(request, "path", "?"), exc)
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE, "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "60"},
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DomainError):
+        exc = exceptions.ValidationError({"detail": str(exc)})
+    elif isinstance(exc, exceptions.Throttled):
+        wait = max(1, math.ceil(exc.wait or 1))
+        rate = throttle_rate(context.get("view"))
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = exceptions.ErrorDetail(
+            f"Too many requests: the limit is {rate} per user. Try again in {wait} seconds.", code="throttled"
+        )
+    return drf_exception_handler(exc, context)
 
 
 class CSVRenderer(BaseRenderer):

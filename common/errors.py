@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 class DomainError(ValueError):
     """A request the product refuses for a reason its message explains to the user.
 
-    The API answers one with a 400 and its message (``stftracker.api.exception_handler``);
+    The API answers one with a 400 and its message (``common.api.exception_handler``);
     anything else is a bug and stays a 500.
     """
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from knox.models import get_token_model
 
 from .models import ApiToken
-from .tokens import TokenError, create_token, default_days, max_days, revoke_token
+from .accounts.tokens import TokenError, create_token, default_days, max_days, revoke_token
 
 NEW_SECRET = "_stf_new_token_secret"
 

@@ -19,7 +19,7 @@ from trusts import api as trusts_api
 class TokenScheme(KnoxTokenScheme):
     """Documents our token authentication as knox's: ``Authorization: Token <token>``."""
 
-    target_class = "stftracker.api.TokenAuthentication"
+    target_class = "stftracker.accounts.authentication.TokenAuthentication"
     name = "apiToken"
 
 

@@ -1,5 +1,7 @@
-from . import selectors
+"""Template context every page shares (``TEMPLATES`` context processors in settings)."""
 from trusts.roles import is_analyst
+
+from .dashboards import selectors
 
 
 def site(request):

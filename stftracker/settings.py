@@ -221,20 +221,20 @@ API_TOKEN_DEFAULT_DAYS = 90
 API_TOKEN_MAX_DAYS = 365
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "stftracker.api.TokenAuthentication",  # knox's hashed tokens, with clearer messages
+        "stftracker.accounts.authentication.TokenAuthentication",  # knox's hashed tokens, with clearer messages
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "stftracker.api.ReadOnlyTokenPermission",
+        "stftracker.accounts.authentication.ReadOnlyTokenPermission",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "stftracker.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["stftracker.api.PerUserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],  # one allowance per user
     "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_RATE},
-    "EXCEPTION_HANDLER": "stftracker.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "STF Tracker API",
@@ -259,7 +259,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # served with status 429
 # Behind a reverse proxy or load balancer, set TRUSTED_PROXY_COUNT to the number of proxies in
 # front of gunicorn, so that failures are counted per client address, not per proxy.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "stftracker.accounts.client_ip"
+AXES_CLIENT_IP_CALLABLE = "stftracker.accounts.lockout.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))  # a working day

@@ -1,3 +1,4 @@
+"""The site's URLs: each part of the site includes its own."""
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,11 +7,11 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("stftracker.accounts_urls")),
-    path("audit/", include("stftracker.audit_urls")),
+    path("accounts/", include("stftracker.accounts.urls")),
+    path("audit/", include("stftracker.audit.urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("stftracker.intake.urls")),
-    path("", include("stftracker.dashboard_urls")),
+    path("", include("stftracker.dashboards.urls")),
 ]
 
 handler500 = "stftracker.views.server_error"

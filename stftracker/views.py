@@ -1,3 +1,4 @@
+"""Site-wide views outside any page family: the health check and the server error page."""
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render

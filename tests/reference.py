@@ -11,7 +11,7 @@ def restore_reference_data():
     from django.contrib.auth.models import Group, Permission
 
     from finance.models import Scheme
-    from stftracker.roles import ROLE_PERMISSIONS
+    from trusts.roles import ROLE_PERMISSIONS
 
     if Scheme.objects.count() < 3:
         import_module("finance.migrations.0002_schemes").load_schemes(apps, None)

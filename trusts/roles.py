@@ -4,13 +4,38 @@ Roles are Django groups: ``analyst`` reads everything, imports national statisti
 schemes and trusts; ``finance_director`` acts only for the trusts linked to them through
 ``Trust.finance_directors``; admins are superusers and may do everything an analyst may.
 
-Every app asks these helpers rather than testing group names itself. The answers are cached on
-the user object, so a page that asks many times costs one query per question, not one per trust.
+``ROLE_PERMISSIONS`` lists the Django permissions each group is given (a data migration sets
+them). Every app asks these helpers rather than testing group names itself. The answers are
+cached on the user object, so a page that asks many times costs one query per question, not one
+per trust.
 """
 from trusts.models import Trust
 
 ANALYST = "analyst"
 FINANCE_DIRECTOR = "finance_director"
+
+# What each role may do, as Django permissions (app label, model): what the role groups are given.
+VIEW_ALL = [
+    ("trusts", "region"), ("trusts", "footprint"), ("trusts", "trust"), ("trusts", "upload"),
+    ("performance", "performancereturn"), ("performance", "trajectory"),
+    ("finance", "scheme"), ("finance", "allocation"), ("finance", "financereturn"),
+    ("finance", "entitlement"), ("finance", "yearendaward"), ("finance", "recomputerun"),
+]
+
+ROLE_PERMISSIONS = {
+    ANALYST: (
+        [f"{app}.view_{model}" for app, model in VIEW_ALL]
+        + [f"trusts.{action}_{model}" for model in ("region", "footprint", "trust") for action in ("add", "change")]
+        + ["finance.add_scheme", "finance.change_scheme", "finance.add_allocation", "finance.change_allocation"]
+        + ["trusts.add_upload", "trusts.import_national", "trusts.upload_trust_returns"]
+    ),
+    FINANCE_DIRECTOR: [
+        "trusts.view_trust", "trusts.view_region", "trusts.view_footprint", "trusts.view_upload",
+        "trusts.add_upload", "trusts.upload_trust_returns",
+        "finance.view_scheme", "finance.view_entitlement", "finance.view_financereturn",
+        "performance.view_performancereturn", "performance.view_trajectory",
+    ],
+}
 
 _GROUPS_CACHE = "_stf_group_names"
 _TRUSTS_CACHE = "_stf_directed_trust_ids"

@@ -20,8 +20,8 @@ from simple_history.utils import bulk_create_with_history
 
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
-from stftracker.roles import ANALYST, FINANCE_DIRECTOR
 from trusts.models import Footprint, Region, Succession, Trust, Upload, UploadStatus
+from trusts.roles import ANALYST, FINANCE_DIRECTOR
 
 from .country import DEFAULT_SEED, YEARS, Country
 from .england import england_country

@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from stftracker.roles import ROLE_PERMISSIONS
+from trusts.roles import ROLE_PERMISSIONS
 
 
 def create_roles(apps, schema_editor):

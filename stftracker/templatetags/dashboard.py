@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
 from performance.metrics import PAGE_NAMES
-from stftracker.charts import STATUS_ORDER, STATUS_STYLE
+from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE
 
 register = template.Library()
 

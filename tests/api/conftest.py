@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from finance.models import Entitlement, Scheme
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from tests.factories import FootprintFactory, RegionFactory, TrustFactory, UserFactory
 
 COMPUTED_AT = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)

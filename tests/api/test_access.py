@@ -1,14 +1,16 @@
 """Who may call the API: log-in or token, expired and read-only tokens, throttling, errors."""
 import datetime
+import os
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.utils import timezone
 from knox.models import AuthToken
+from rest_framework.throttling import UserRateThrottle
 
 from common.errors import FileError
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from tests.api.conftest import api_client, token_client
 from trusts.api import TrustViewSet
 
@@ -98,8 +100,8 @@ def test_a_user_without_a_role_may_read_but_not_upload(nobody):
 
 
 @pytest.mark.django_db
-def test_throttling_answers_429_with_retry_after(settings, analyst, director):
-    settings.API_THROTTLE_RATE = "3/minute"
+def test_throttling_answers_429_with_retry_after(monkeypatch, analyst, director):
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "3/minute")  # DEFAULT_THROTTLE_RATES
     client = token_client(analyst)
     assert [client.get("/api/v1/schemes/").status_code for _ in range(3)] == [200, 200, 200]
     response = client.get("/api/v1/schemes/")
@@ -112,8 +114,8 @@ def test_throttling_answers_429_with_retry_after(settings, analyst, director):
 
 
 @pytest.mark.django_db
-def test_the_allowance_is_shared_by_a_users_tokens(settings, analyst):
-    settings.API_THROTTLE_RATE = "2/minute"
+def test_the_allowance_is_shared_by_a_users_tokens(monkeypatch, analyst):
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "2/minute")
     first, second = token_client(analyst), token_client(analyst)
     assert first.get("/api/v1/schemes/").status_code == 200
     assert second.get("/api/v1/schemes/").status_code == 200
@@ -192,3 +194,8 @@ def test_a_token_without_an_expiry_is_refused(director):
 
 def test_knox_admin_is_not_a_way_round_the_token_service(admin_client):
     assert admin_client.get("/admin/knox/authtoken/add/").status_code == 404
+
+
+def test_the_allowance_is_drf_s_user_rate_read_from_api_throttle_rate(settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["rest_framework.throttling.UserRateThrottle"]
+    assert UserRateThrottle().rate == settings.API_THROTTLE_RATE == os.environ.get("API_THROTTLE_RATE", "2000/hour")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from tests.api.conftest import entitlement, token_client
 from tests.factories import FinanceReturnFactory, PerformanceReturnFactory, UploadFactory
 

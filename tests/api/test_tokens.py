@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 from knox.models import AuthToken
 
+from stftracker.accounts.tokens import TokenError, create_token, revoke_token
 from stftracker.models import ApiToken, ApiTokenStatus
-from stftracker.tokens import TokenError, create_token, revoke_token
 from tests.api.conftest import api_client
 from tests.factories import UserFactory
 

@@ -136,7 +136,7 @@ def _file(name, data):
 def test_an_api_upload_cut_off_from_postgresql_mid_write_stores_nothing(live_db_factory, pg_proxy):
     from django.db import connection
 
-    from stftracker.tokens import create_token
+    from stftracker.accounts.tokens import create_token
 
     live_db_factory("postgresql", port=pg_proxy.port)
     user = UserFactory(username="proxy-analyst", role="analyst")
@@ -167,7 +167,7 @@ def test_an_api_upload_cut_off_from_postgresql_mid_write_stores_nothing(live_db_
 
 @pytest.mark.services
 def test_the_production_server_answers_503_without_postgresql_and_recovers(live_db_factory, pg_proxy, log_dir):
-    from stftracker.tokens import create_token
+    from stftracker.accounts.tokens import create_token
 
     live = live_db_factory("postgresql")
     user = UserFactory(username="gunicorn-analyst", role="analyst")

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from stftracker.intake.importing import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
 from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from tests.factories import UserFactory
 from tests.reliability import builders
 from tests.reliability.faults import (

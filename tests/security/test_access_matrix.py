@@ -123,7 +123,7 @@ def world(people, home_trust, other_trust):
             )
             PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), upload=upload)
     from finance.services import recompute
-    from stftracker.tokens import create_token
+    from stftracker.accounts.tokens import create_token
 
     recompute()
     token, _ = create_token(user=people["director"], name="notebook", read_only=True, days=30)
@@ -210,7 +210,7 @@ def test_director_reads_only_their_own_returns_through_the_api(people, world):
     body = client.get("/api/v1/returns/finance/").content.decode()
     assert not [leak for leak in LEAKS if leak in body]
     # The same through an API token, as a script would ask.
-    from stftracker.tokens import create_token
+    from stftracker.accounts.tokens import create_token
 
     _, secret = create_token(user=people["director"], name="script", read_only=True, days=1)
     scripted = Client(HTTP_AUTHORIZATION=f"Token {secret}")

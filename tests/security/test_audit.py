@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance.models import Scheme
-from stftracker.audit import recent_changes
+from stftracker.audit.selectors import recent_changes
 from tests.factories import AllocationFactory, RegionFactory, TrustFactory, UploadFactory
 
 
@@ -226,7 +226,7 @@ def test_a_plans_import_is_audited_row_by_row_with_its_uploader(client, analyst,
 
 @pytest.mark.django_db
 def test_api_tokens_created_and_revoked_are_audited(director, home_trust):
-    from stftracker.tokens import create_token, revoke_token
+    from stftracker.accounts.tokens import create_token, revoke_token
 
     token, _ = create_token(user=director, name="weekly notebook", read_only=False, days=30, created_by=director)
     revoke_token(token=token, by=director)

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from finance.models import FinanceReturn
-from stftracker.tokens import create_token
+from stftracker.accounts.tokens import create_token
 from trusts.models import Upload, UploadStatus
 
 

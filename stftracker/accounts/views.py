@@ -1,26 +1,19 @@
-"""Log in, log out, password change and the account page."""
+"""Log in, log out, password change, the account page, and its API tokens (/accounts/tokens/):
+list yours, create one (shown once), revoke."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from trusts.models import Upload
 from trusts.roles import is_analyst, is_finance_director, role_label
 
-
-def client_ip(request):
-    """The client's address, by which failed log-ins are counted (``AXES_CLIENT_IP_CALLABLE``).
-
-    ``REMOTE_ADDR``; behind ``TRUSTED_PROXY_COUNT`` proxies, the address the outermost proxy saw,
-    read from X-Forwarded-For counting from the right, so that a client cannot choose it.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if count <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    return forwarded[-count] if len(forwarded) >= count else remote
+from ..models import ApiToken
+from .forms import TokenForm
+from .tokens import TokenError, create_token, revoke_token, user_tokens
 
 
 class LoginView(auth_views.LoginView):
@@ -64,3 +57,33 @@ def account(request):
             "uploads": uploads,
         },
     )
+
+
+@never_cache
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = create_token(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                days=form.cleaned_data["days"],
+                created_by=request.user,
+            )
+        except TokenError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "accounts/tokens_created.html", {"token": token, "secret": secret}, status=201)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": user_tokens(request.user)}, status=status)
+
+
+@require_POST
+@login_required
+def revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    revoke_token(token=token, by=request.user)
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("tokens")

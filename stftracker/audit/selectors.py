@@ -3,7 +3,9 @@
 Changes come from django-simple-history (each save of a Scheme, Allocation or Trust writes a
 historical row with the user the request belonged to); uploads from ``trusts.Upload``; and what
 was done in the admin site from Django's admin log (which covers giving people roles and linking
-finance directors to their trusts, the changes that grant access). The selector reads a fixed number of queries whatever the number of rows: for each history table one
+finance directors to their trusts, the changes that grant access).
+
+:func:`recent_changes` reads a fixed number of queries whatever the number of rows: for each history table one
 query for the page (with the id of each row's previous version as a subquery), one for those
 previous versions, and one per related model named in a change.
 """
@@ -15,18 +17,13 @@ from decimal import Decimal
 from typing import Optional
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from finance.models import Allocation, Scheme
 from trusts.models import Trust, Upload
 
-from .models import ApiToken
-from trusts.roles import is_analyst
+from ..models import ApiToken
 
 KINDS = {
     "scheme": "Scheme",
@@ -312,49 +309,3 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
         sources.append(_token_entries(trust=trust, user=user, count=count, since=since))
     merged = heapq.merge(*sources, key=lambda entry: entry.when, reverse=True)
     return list(merged)[offset:count]
-
-
-@login_required
-@require_GET
-def audit_log(request):
-    """Recent changes and uploads, for analysts and admins only."""
-    if not is_analyst(request.user):
-        raise PermissionDenied("The audit log is for analysts.")
-    kind = request.GET.get("kind") or None
-    if kind not in KINDS:
-        kind = None
-    org_code = (request.GET.get("trust") or "").strip().upper()
-    username = (request.GET.get("user") or "").strip()
-    try:
-        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
-    trust = None
-    unknown_trust = False
-    if org_code:
-        trust = Trust.objects.filter(org_code=org_code).first()
-        unknown_trust = trust is None
-    entries = []
-    if not unknown_trust:
-        entries = recent_changes(
-            kind=kind, trust=trust, user=username or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-        )
-    has_next = len(entries) > PAGE_SIZE and page < MAX_PAGE
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "audit/audit.html",
-        {
-            "entries": entries[:PAGE_SIZE],
-            "kinds": KINDS,
-            "kind": kind or "",
-            "org_code": org_code,
-            "username": username,
-            "unknown_trust": unknown_trust,
-            "page": page,
-            "has_next": has_next,
-            "query": query.urlencode(),
-            "trusts": Trust.objects.order_by("org_code").values_list("org_code", "name"),
-        },
-    )

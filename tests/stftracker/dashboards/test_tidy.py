@@ -1,8 +1,8 @@
-"""The pure helpers of the dashboard selectors: reasons money was withheld, headline totals."""
+"""Tidy entitlement rows and their pure sums: reasons money was withheld, headline totals."""
 import datetime
 from decimal import Decimal
 
-from stftracker.selectors import Period, flatten, headline, reason_rows, withheld_reasons
+from stftracker.dashboards.tidy import Period, flatten, headline, reason_rows, withheld_reasons
 
 D = Decimal
 START = datetime.date(2016, 4, 1)

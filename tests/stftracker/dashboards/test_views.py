@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from finance.models import RecomputeRun
 from tests.factories import (AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory,
                              UploadFactory, UserFactory)
-from tests.stftracker.dashboard_data import country, entitlement
+from tests.stftracker.dashboards.dashboard_data import country, entitlement
 from trusts.models import Trust
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +293,17 @@ def test_finance_director_sees_published_figures_of_any_trust_but_private_panels
     assert client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=uploads").status_code == 200
     # The national view is open to every signed-in user.
     assert client.get("/?year=2016-17&quarter=1").status_code == 200
+
+
+def test_a_trust_csv_download_names_a_chart_on_the_page(analyst_client, trust_with_returns):
+    base = "/trusts/RTR1/?year=2016-17&quarter=1&format=csv"
+    assert analyst_client.get(base).status_code == 404
+    assert analyst_client.get(base + "&chart=nonsense").status_code == 404
+    rows = csv_rows(analyst_client.get(base + "&chart=waterfall"))
+    assert [(r["period"], r["label"], r["amount"]) for r in rows] == [
+        ("2016-17 Q1", "Allocation", "250000.00"), ("2016-17 Q1", "Earned", "250000.00"),
+        ("2016-17 Q2", "Allocation", "250000.00"), ("2016-17 Q2", "Withheld: A&E 4 hours missed", "31250.00"),
+        ("2016-17 Q2", "Withheld: Cancer 62 days missed", "12500.00"), ("2016-17 Q2", "Earned", "206250.00")]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
+"""URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
 from django.urls import path
 
-from . import dashboard_views as views
+from . import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),

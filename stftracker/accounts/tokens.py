@@ -14,7 +14,7 @@ from knox.settings import CONSTANTS
 
 from common.errors import DomainError
 
-from .models import ApiToken
+from ..models import ApiToken
 
 
 def default_days():

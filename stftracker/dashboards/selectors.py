@@ -1,202 +1,38 @@
 """Reads for the dashboards: a few queries per page, whatever the number of trusts.
 
 Entitlements are read with one ``values()`` query (trust, region, footprint and scheme joined)
-and flattened into tidy rows; everything else on a page (headline figures, reasons, league
-table, small multiples) is computed from those rows in Python by the pure helpers below.
+and flattened into tidy rows (``tidy``); most of a page (headline figures, reasons, small
+multiples) is computed from those rows in Python by the pure helpers there. The league table is
+filtered and sorted by the database (one more query).
 """
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Func, IntegerField, Max, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
 from common.months import month_range
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
 from performance.metrics import PAGE_NAMES
-from performance.models import PerformanceReturn, Trajectory
+from performance.models import METRIC_CODES, PerformanceReturn, Trajectory
 from trusts.models import Footprint, Region, Succession, Trust, TrustType, Upload
 from trusts.successions import predecessor_cutoffs
 
-from .charts import REASON_LABELS, STATUS_ORDER
-
-ZERO = Decimal("0.00")
-MONEY_FIELDS = ("allocation", "earned", "withheld", "pending")
+from .charts import STATUS_ORDER
+from .tidy import Period, failing_trusts, flatten
 
 ENTITLEMENT_VALUES = (
     "trust__org_code", "trust__name", "trust__trust_type", "trust__region__code", "trust__region__name",
     "trust__footprint__code", "trust__footprint__name", "scheme__code", "scheme__start_date", "quarter",
     "status", "allocation", "earned", "withheld", "pending", "finance_met", "detail", "computed_at",
 )
-
-
-@dataclass(frozen=True)
-class Period:
-    """A scheme's quarter: what the pages' ``year`` and ``quarter`` parameters choose."""
-
-    scheme: str
-    start_date: datetime.date
-    quarter: int
-
-    @property
-    def label(self):
-        return f"{self.scheme} Q{self.quarter}"
-
-    @property
-    def key(self):
-        return (self.start_date, self.quarter)
-
-
-def _decimal(value):
-    if value is None or value == "":
-        return None
-    return Decimal(str(value))
-
-
-# --- Pure helpers on tidy rows --------------------------------------------------------------
-
-def flatten(values_row):
-    """One ``values()`` row of Entitlement as a flat tidy row (pure)."""
-    detail = values_row.get("detail") or {}
-    finance = detail.get("finance") or {}
-    metrics = {m.get("metric"): m for m in detail.get("metrics") or [] if isinstance(m, dict)}
-    ytd_plan, ytd_actual = _decimal(finance.get("ytd_plan")), _decimal(finance.get("ytd_actual"))
-    ae = metrics.get("ae") or {}
-    row = {
-        "org_code": values_row["trust__org_code"],
-        "trust_name": values_row["trust__name"],
-        "trust_type": values_row["trust__trust_type"],
-        "region_code": values_row["trust__region__code"],
-        "region_name": values_row["trust__region__name"],
-        "footprint_code": values_row["trust__footprint__code"] or "",
-        "footprint_name": values_row["trust__footprint__name"] or "",
-        "scheme": values_row["scheme__code"],
-        "period": Period(values_row["scheme__code"], values_row["scheme__start_date"], values_row["quarter"]),
-        "quarter": values_row["quarter"],
-        "status": values_row["status"],
-        "finance_met": values_row["finance_met"],
-        "ytd_plan": ytd_plan,
-        "ytd_actual": ytd_actual,
-        "variance": None if ytd_plan is None or ytd_actual is None else ytd_actual - ytd_plan,
-        "ae_applicable": bool(ae.get("applicable")),
-        "ae_performance": _decimal(ae.get("performance")) if ae.get("applicable") else None,
-        "ae_met": ae.get("met") if ae.get("applicable") else None,
-        "metrics": [m for m in detail.get("metrics") or [] if isinstance(m, dict)],
-        "finance": finance,
-        "reasons": list(detail.get("reasons") or []),
-        "computed_at": values_row["computed_at"],
-    }
-    for field in MONEY_FIELDS:
-        row[field] = values_row[field]
-    row["withheld_by_reason"] = withheld_reasons(row)
-    return row
-
-
-def withheld_reasons(row):
-    """Why the money of one trust-quarter was withheld: {reason: Decimal}, reasons as in
-    ``charts.REASON_LABELS``. The whole quarter for no control total or a failed finance test;
-    otherwise each applicable metric that was missed; anything left over is ``other``."""
-    withheld = row["withheld"]
-    if not withheld:
-        return {}
-    if row["status"] == "no_control_total":
-        return {"no_control_total": withheld}
-    if row["status"] == "finance_failed":
-        return {"finance": withheld}
-    reasons, explained = {}, ZERO
-    for metric in row["metrics"]:
-        if metric.get("applicable") and metric.get("met") is False and metric.get("metric") in REASON_LABELS:
-            amount = _decimal(metric.get("element")) or ZERO
-            reasons[metric["metric"]] = reasons.get(metric["metric"], ZERO) + amount
-            explained += amount
-    if withheld - explained:
-        reasons["other"] = withheld - explained
-    return reasons
-
-
-def headline(rows):
-    """Totals of a set of trust-quarters: money, withheld by reason, trusts by status (pure)."""
-    totals = {field: sum((r[field] for r in rows), ZERO) for field in MONEY_FIELDS}
-    reasons = defaultdict(lambda: ZERO)
-    for row in rows:
-        for reason, amount in row["withheld_by_reason"].items():
-            reasons[reason] += amount
-    statuses = Counter(r["status"] for r in rows)
-    return {
-        **totals,
-        "trusts": len(rows),
-        "withheld_by_reason": [(reason, REASON_LABELS[reason], reasons[reason]) for reason in REASON_LABELS
-                               if reason in reasons],
-        "by_status": [(status, statuses.get(status, 0)) for status in STATUS_ORDER],
-    }
-
-
-def reason_rows(rows):
-    """Tidy {period, measure, amount} per quarter for ``charts.reason_bars`` (pure)."""
-    sums = defaultdict(lambda: ZERO)
-    periods = sorted({r["period"] for r in rows}, key=lambda p: p.key)
-    for row in rows:
-        label = row["period"].label
-        sums[(label, "earned")] += row["earned"]
-        sums[(label, "pending")] += row["pending"]
-        for reason, amount in row["withheld_by_reason"].items():
-            sums[(label, f"withheld_{reason}")] += amount
-    measures = ["earned"] + [f"withheld_{r}" for r in REASON_LABELS] + ["pending"]
-    return [
-        {"period": period.label, "measure": measure, "amount": sums[(period.label, measure)]}
-        for period in periods for measure in measures if (period.label, measure) in sums
-    ]
-
-
-def group_totals(rows, key):
-    """Money per group (``key`` a row field, e.g. footprint_name) and period, for small multiples."""
-    sums = {}
-    for row in sorted(rows, key=lambda r: (not r[key], r[key] or "", r["period"].key)):  # "No footprint" last
-        group = row[key] or "No footprint"
-        entry = sums.setdefault((group, row["period"].label),
-                                {"group": group, "period": row["period"].label, "earned": ZERO,
-                                 "withheld": ZERO, "pending": ZERO, "allocation": ZERO})
-        for field in MONEY_FIELDS:
-            entry[field] += row[field]
-    return list(sums.values())
-
-
-def area_summary(rows, *, code_key, name_key):
-    """One row per area (region or footprint): trusts, money, and ``n_<status>`` trusts by status (pure)."""
-    areas = {}
-    for row in rows:
-        entry = areas.setdefault(row[code_key], {"code": row[code_key], "name": row[name_key], "trusts": 0,
-                                                 **{f: ZERO for f in MONEY_FIELDS},
-                                                 **{f"n_{s}": 0 for s in STATUS_ORDER}})
-        entry["trusts"] += 1
-        entry[f"n_{row['status']}"] += 1
-        for field in MONEY_FIELDS:
-            entry[field] += row[field]
-    return sorted(areas.values(), key=lambda a: a["name"])
-
-
-def failing_trusts(rows, *, periods, threshold=3):
-    """Trusts that failed the finance test or A&E in at least ``threshold`` of ``periods`` (pure)."""
-    wanted = {p.key for p in periods}
-    by_trust = {}
-    for row in rows:
-        if row["period"].key not in wanted:
-            continue
-        entry = by_trust.setdefault(row["org_code"], {"org_code": row["org_code"], "trust_name": row["trust_name"],
-                                                      "region_name": row["region_name"], "failed": {},
-                                                      "finance_failed": 0, "ae_failed": 0})
-        finance = row["status"] == "finance_failed"
-        ae = row["ae_met"] is False
-        entry["finance_failed"] += finance
-        entry["ae_failed"] += ae
-        if finance or ae:
-            entry["failed"][row["period"].label] = " and ".join(
-                word for word, failed in (("finance", finance), ("A&E", ae)) if failed)
-    failing = [e for e in by_trust.values() if len(e["failed"]) >= threshold]
-    for entry in failing:
-        entry["quarters_failed"] = len(entry["failed"])
-        entry["periods"] = [(p.label, entry["failed"].get(p.label, "")) for p in periods]
-    return sorted(failing, key=lambda e: (-e["quarters_failed"], e["trust_name"]))
+# What the league table may be sorted by, and the filters it takes.
+LEAGUE_SORTS = ("trust", "org_code", "region", "footprint", "type", "status", "allocation", "earned", "withheld",
+                "pending", "variance", "ae")
+LEAGUE_FILTERS = ("region", "footprint", "trust_type", "status")
+TRUST_TYPE_LABELS = dict(TrustType.choices)
 
 
 # --- Queries --------------------------------------------------------------------------------
@@ -246,6 +82,81 @@ def entitlement_rows(*, scheme=None, quarter=None, periods=None, region=None, fo
         queryset = queryset.filter(wanted)
     queryset = queryset.order_by("scheme__start_date", "quarter", "trust__name").values(*ENTITLEMENT_VALUES)
     return [flatten(row) for row in queryset]
+
+
+class CodePointOrder(Func):
+    """Text ordered by code point, as Python orders ``str``: SQLite's default, PostgreSQL's "C" collation."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra_context)
+
+
+def _detail_decimal(path):
+    """A decimal the detail JSON holds as text (e.g. "-400000.00"); NULL where missing, null or blank."""
+    decimal = DecimalField(max_digits=20, decimal_places=2)
+    return Case(When(**{path: None}, then=Value(None, output_field=decimal)),
+                default=Cast(NullIf(KT(path), Value("")), decimal))
+
+
+def _detail_pennies(path):
+    """Money in the detail JSON as whole pennies, so that differences are exact on every database."""
+    return Cast(Round(_detail_decimal(path) * Value(100)), BigIntegerField())
+
+
+def _ae_performance():
+    """A&E performance of the quarter (as ``flatten`` reads it): the last ``ae`` element of the
+    detail's metrics, its performance if it applies, else NULL. A scheme has at most one element
+    per known metric."""
+    whens = []
+    for index in reversed(range(len(METRIC_CODES))):
+        element = f"detail__metrics__{index}"
+        applies = Case(When(**{f"{element}__applicable": True}, then=_detail_decimal(f"{element}__performance")))
+        whens.append(When(**{f"{element}__metric": "ae"}, then=applies))
+    return Case(*whens, output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+def _league_sort_value(sort):
+    """What the league table is sorted by for ``sort`` (one of LEAGUE_SORTS), as the rows show it:
+    text by code point, status in STATUS_ORDER, variance (YTD actual − plan) in pennies."""
+    if sort == "status":
+        return Case(*[When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)],
+                    output_field=IntegerField())
+    if sort == "variance":
+        return _detail_pennies("detail__finance__ytd_actual") - _detail_pennies("detail__finance__ytd_plan")
+    if sort == "ae":
+        return _ae_performance()
+    text = {"trust": F("trust__name"), "org_code": F("trust__org_code"), "region": F("trust__region__name"),
+            "footprint": Coalesce(F("trust__footprint__name"), Value("")), "type": F("trust__trust_type")}
+    if sort in text:
+        return CodePointOrder(text[sort])
+    return F(sort)  # allocation, earned, withheld, pending
+
+
+def league(period, *, region=None, footprint=None, filters=None, sort="trust", descending=False):
+    """The league table of a period's trust-quarters in an area (tidy rows with the trust type's
+    label): filtered by ``filters`` ({region, footprint, trust_type, status}: codes, blank for
+    any), sorted by ``sort`` (one of LEAGUE_SORTS) with ties by trust name, both in the chosen
+    direction; trusts without a value (no variance, A&E not judged) last, by name. One query."""
+    queryset = Entitlement.objects.filter(area_filter(region=region, footprint=footprint),
+                                          scheme__code=period.scheme, quarter=period.quarter)
+    lookups = {"region": "trust__region__code", "footprint": "trust__footprint__code",
+               "trust_type": "trust__trust_type", "status": "status"}
+    for key, value in (filters or {}).items():
+        if value:
+            queryset = queryset.filter(**{lookups[key]: value})
+    queryset = queryset.alias(sort_value=_league_sort_value(sort),
+                              sort_name=CodePointOrder(Case(When(sort_value__isnull=False, then=F("trust__name")))))
+    if descending:
+        order = [F("sort_value").desc(nulls_last=True), F("sort_name").desc()]
+    else:
+        order = [F("sort_value").asc(nulls_last=True), F("sort_name").asc()]
+    rows = [flatten(row) for row in queryset.order_by(*order, "trust__name").values(*ENTITLEMENT_VALUES)]
+    for row in rows:
+        row["trust_type_label"] = TRUST_TYPE_LABELS.get(row["trust_type"], row["trust_type"])
+    return rows
 
 
 def recent_periods(period, *, count=4):

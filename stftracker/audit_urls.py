@@ -1,7 +1,0 @@
-from django.urls import path
-
-from . import audit
-
-urlpatterns = [
-    path("", audit.audit_log, name="audit"),
-]

@@ -1,0 +1,62 @@
+"""The trust page's what-if form: performance overrides per metric and a YTD actual (GET)."""
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from performance.metrics import PAGE_NAMES
+
+
+class PercentField(forms.Field):
+    """A percentage between 0 and 100, "93.5" or "93.5%"; blank for none."""
+
+    def to_python(self, value):
+        raw = (value or "").strip().rstrip("%")
+        if not raw:
+            return None
+        try:
+            percent = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError(f"{self.label} must be a percentage, like 93.5.") from None
+        if not percent.is_finite() or not 0 <= percent <= 100:
+            raise forms.ValidationError(f"{self.label} must be between 0 and 100.")
+        return percent
+
+
+class PoundsField(forms.Field):
+    """An amount in pounds, with or without "£" and thousands commas; blank for none."""
+
+    def to_python(self, value):
+        raw = (value or "").strip().replace(",", "").replace("£", "")
+        if not raw:
+            return None
+        try:
+            amount = Decimal(raw)
+            if not amount.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise forms.ValidationError("The YTD actual must be an amount in pounds, like -1250000.") from None
+        return amount
+
+
+class WhatIfForm(forms.Form):
+    """``perf_<metric>`` for each metric the trust is judged on, then ``actual_ytd``; all optional."""
+
+    def __init__(self, data, *, metrics):
+        super().__init__(data)
+        self.metrics = list(metrics)
+        for metric in self.metrics:
+            self.fields[f"perf_{metric}"] = PercentField(required=False, label=PAGE_NAMES[metric])
+        self.fields["actual_ytd"] = PoundsField(required=False, label="YTD actual")
+
+    @property
+    def performance(self):
+        """{metric: Decimal percent} of the overrides given (a valid form only)."""
+        return {m: self.cleaned_data[f"perf_{m}"] for m in self.metrics if self.cleaned_data[f"perf_{m}"] is not None}
+
+    @property
+    def actual_ytd(self):
+        return self.cleaned_data["actual_ytd"]
+
+    def error_list(self):
+        """[(field name, message)] in the order of the fields, for the page's error summary."""
+        return [(name, message) for name in self.fields for message in self.errors.get(name, [])]
