@@ -3,8 +3,6 @@
 Embedded default (nothing set): SQLite in the project folder, Celery tasks run in-process,
 DEBUG on. Production: ``DEBUG=0`` and then ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
 """
-import os
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -27,9 +25,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (comma-separated).")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
@@ -104,10 +100,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout so the in-process worker and a request do not trip over each other.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Tests use a file (one per test run) so that a Celery worker started by a test can see it.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
-        "SQLITE_TEST_NAME", default=str(Path(tempfile.gettempdir()) / f"stftracker-test-{os.getpid()}.sqlite3")
-    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

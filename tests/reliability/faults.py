@@ -161,9 +161,13 @@ def free_port():
 
 
 def service_env(*, database_url, redis_url=None, **extra):
-    """Environment for a project process (worker, web server, command) on the given services."""
+    """Environment for a project process (worker, web server, command) on the given services.
+
+    The process runs the settings the product ships, as it would in production, not the suite's.
+    """
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    env.update(DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1",
+               DJANGO_SETTINGS_MODULE="stftracker.settings")
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update({key: str(value) for key, value in extra.items()})
