@@ -13,10 +13,10 @@ from stftracker.settings import DATABASES, env
 # Fast password hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Tasks run in-process, even with REDIS_URL set; the worker tests start a real Celery worker on
+# Tasks run in-process, even with REDIS_URL set, and as with `make run` their errors are not
+# raised to the caller (the run records them); the worker tests start a real Celery worker on
 # Redis instead.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_TASK_EAGER_PROPAGATES = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file (one per test run) so that a Celery worker started by a test

@@ -322,7 +322,7 @@ class celery_broker:  # noqa: N801 - used as a context manager
     """Send this process's tasks to a real broker (e.g. a proxy to Redis) instead of running them
     in-process; restore the suite's in-process set-up afterwards."""
 
-    KEYS = ("broker_url", "task_always_eager", "task_eager_propagates")
+    KEYS = ("broker_url", "task_always_eager")
 
     def __init__(self, url):
         self.url = url
@@ -338,7 +338,7 @@ class celery_broker:  # noqa: N801 - used as a context manager
 
         self.saved = {key: app.conf[key] for key in self.KEYS}
         self._reset_pools(app)
-        app.conf.update(broker_url=self.url, task_always_eager=False, task_eager_propagates=False)
+        app.conf.update(broker_url=self.url, task_always_eager=False)
         return app
 
     def __exit__(self, *exc):
