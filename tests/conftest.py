@@ -1,20 +1,10 @@
-"""Suite-wide set-up: fast password hashing, tasks in-process unless a test starts a worker."""
+"""Suite-wide fixtures: the committed reference files, people, and the reference data that
+transactional tests start from. Test-only settings are in tests/settings.py."""
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def pytest_configure(config):
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests run tasks in-process; the worker tests start a real Celery worker on Redis instead.
-    from stftracker.celery import app
-
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
 
 
 class ReferenceFiles:

@@ -69,8 +69,10 @@ def test_database_rejects_an_entitlement_that_does_not_reconcile():
 
 
 def _manage(*args, env):
+    """manage.py on the settings the product ships (not the suite's)."""
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "stftracker.settings"},
+        capture_output=True, text=True, timeout=120,
     )
 
 

@@ -141,18 +141,7 @@ def test_queue_recompute_waits_for_the_commit(django_capture_on_commit_callbacks
     assert run.state == "done" and run.upload == upload and run.trust_ids == []
 
 
-@pytest.fixture
-def eager_without_propagation():
-    """As in production without a worker: tasks in-process, their errors not propagated."""
-    from stftracker.celery import app
-
-    before = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = before
-
-
-def test_the_task_retries_when_the_database_goes_away(eager_without_propagation):
+def test_the_task_retries_when_the_database_goes_away():
     from finance.tasks import recompute_task
 
 
@@ -175,7 +164,7 @@ def test_the_task_retries_when_the_database_goes_away(eager_without_propagation)
     assert Entitlement.objects.filter(trust=trust).count() == 4
 
 
-def test_the_task_gives_up_after_its_retries_and_the_run_says_failed(eager_without_propagation):
+def test_the_task_gives_up_after_its_retries_and_the_run_says_failed():
     from finance.tasks import MAX_RETRIES, recompute_task
 
     run = RecomputeRun.objects.create(scheme=scheme("2016-17"))

@@ -1,7 +1,8 @@
 """The recompute through a real Celery worker on Redis, started here as a subprocess.
 
-The worker gets the test database through DATABASE_URL (a file on SQLite: see settings), and its
-own queue so that no other worker on the same Redis takes the task.
+The worker runs the settings the product ships; it gets the test database through DATABASE_URL (a
+file on SQLite: see tests/settings.py), and its own queue so that no other worker on the same Redis
+takes the task.
 """
 import datetime
 import io
@@ -55,7 +56,7 @@ def celery_worker_on_redis(tmp_path):
     except redis.exceptions.ConnectionError as exc:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:", ":memory:")):
-        pytest.fail("The SQLite test database must be a file for the worker to see it (settings TEST NAME).")
+        pytest.fail("The SQLite test database must be a file for the worker to see it (tests/settings.py).")
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": database_url(), "DEBUG": "1",
            "DJANGO_SETTINGS_MODULE": "stftracker.settings", "CELERY_TASK_SOFT_TIME_LIMIT": "60",

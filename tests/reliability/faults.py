@@ -161,9 +161,13 @@ def free_port():
 
 
 def service_env(*, database_url, redis_url=None, **extra):
-    """Environment for a project process (worker, web server, command) on the given services."""
+    """Environment for a project process (worker, web server, command) on the given services.
+
+    The process runs the settings the product ships, as it would in production, not the suite's.
+    """
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    env.update(DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1",
+               DJANGO_SETTINGS_MODULE="stftracker.settings")
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update({key: str(value) for key, value in extra.items()})
@@ -318,7 +322,7 @@ class celery_broker:  # noqa: N801 - used as a context manager
     """Send this process's tasks to a real broker (e.g. a proxy to Redis) instead of running them
     in-process; restore the suite's in-process set-up afterwards."""
 
-    KEYS = ("broker_url", "task_always_eager", "task_eager_propagates")
+    KEYS = ("broker_url", "task_always_eager")
 
     def __init__(self, url):
         self.url = url
@@ -334,7 +338,7 @@ class celery_broker:  # noqa: N801 - used as a context manager
 
         self.saved = {key: app.conf[key] for key in self.KEYS}
         self._reset_pools(app)
-        app.conf.update(broker_url=self.url, task_always_eager=False, task_eager_propagates=False)
+        app.conf.update(broker_url=self.url, task_always_eager=False)
         return app
 
     def __exit__(self, *exc):

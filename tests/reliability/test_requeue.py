@@ -125,7 +125,7 @@ def _settings_in_a_process(**env):
     )
     done = subprocess.run(
         [PYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env=service_env(database_url="sqlite:///unused.sqlite3", DJANGO_SETTINGS_MODULE="stftracker.settings", **env),
+        env=service_env(database_url="sqlite:///unused.sqlite3", **env),
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
