@@ -8,15 +8,13 @@ harmless: the task skips a finished run and the recompute is an upsert.
 """
 import logging
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from finance import selectors
 from finance.models import RecomputeRun, RunState
-from trusts.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +49,6 @@ def send_recompute(*, run_id, task_id=None) -> bool:
     return True
 
 
-def stale_runs(*, older_than_seconds, now=None):
-    """Runs still waiting for a worker: queued, never started, created before the cut-off."""
-    now = now or timezone.now()
-    return RecomputeRun.objects.filter(
-        state=RunState.QUEUED, started_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
-    ).order_by("created_at", "id")
-
-
 def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[int]:
     """Send again the runs left ``queued`` for more than ``older_than_seconds``.
 
@@ -68,7 +58,7 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     """
     older_than = older_than_seconds if older_than_seconds is not None else settings.RECOMPUTE_REQUEUE_AFTER
     sent = []
-    for run_id, task_id in stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
+    for run_id, task_id in selectors.stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
         mark = f"recompute-resent:{run_id}"
         if cache.get(mark) is not None:  # sent again lately (a cache that is down answers None)
             continue
@@ -86,8 +76,3 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
         logger.warning("Re-sent %d recompute run(s) left queued: %s", len(sent), sent)
     return sent
 
-
-def uploads_awaiting_recompute():
-    """Stored uploads that asked for a recompute and have no finished run yet."""
-    done = RecomputeRun.objects.filter(upload=OuterRef("pk"), state=RunState.DONE)
-    return Upload.objects.filter(status=UploadStatus.STORED, recompute_queued=True).exclude(Exists(done))

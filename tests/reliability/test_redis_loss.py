@@ -9,7 +9,8 @@ from django.test import Client, override_settings
 
 from finance.intake import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
-from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
+from finance.reliability import requeue_stale_runs
+from finance.selectors import uploads_awaiting_recompute
 from stftracker.tokens import create_token
 from tests.factories import UserFactory
 from tests.reliability import builders

@@ -89,16 +89,6 @@ def test_with_the_broker_down_runs_stay_queued_and_say_why(monkeypatch, broker):
     assert cache.get(f"recompute-resent:{first.pk}") is None
 
 
-@pytest.mark.django_db
-def test_uploads_awaiting_recompute_are_those_without_a_finished_run():
-    from tests.factories import UploadFactory
-
-    waiting, done, nothing_to_do = UploadFactory(recompute_queued=True), UploadFactory(recompute_queued=True), UploadFactory()
-    RecomputeRun.objects.create(upload=waiting, state="failed")
-    RecomputeRun.objects.create(upload=done, state="done")
-    assert list(reliability.uploads_awaiting_recompute()) == [waiting]
-
-
 def test_the_fail_safe_cache_turns_redis_errors_into_misses(redis_proxy):
     cache = FailSafeRedisCache(redis_proxy.url, {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}})
     cache.set("page", "cached", 60)
