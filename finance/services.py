@@ -1,5 +1,5 @@
-"""Writes of the entitlement engine: recompute (in bulk, one transaction per scheme), queueing,
-year-end awards, and the what-if calculation (which writes nothing)."""
+"""Writes of the entitlement engine: recompute runs and the recompute itself (in bulk, one
+transaction per scheme), queueing, year-end awards, and the what-if calculation (which writes nothing)."""
 from __future__ import annotations
 
 import logging
@@ -113,6 +113,15 @@ def _update_run(run, **fields):
             setattr(run, name, value)
 
 
+def create_run(*, scheme=None, trust_ids=None, upload=None, trigger="manual", task_id="") -> RecomputeRun:
+    """Record a recompute request (state queued) for ``recompute`` to carry out, in-process or on a
+    worker. ``trust_ids`` are stored sorted and without repeats; None means every trust."""
+    return RecomputeRun.objects.create(
+        scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
+        upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
+    )
+
+
 def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     """Recompute entitlements synchronously, in-process.
 
@@ -122,9 +131,7 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     (created when not given); a failure is recorded there (state failed, message) and re-raised.
     """
     if run is None:
-        run = RecomputeRun.objects.create(
-            scheme=scheme, trust_ids=list(trust_ids) if trust_ids is not None else None, trigger="manual",
-        )
+        run = create_run(scheme=scheme, trust_ids=trust_ids)
     if trust_ids is not None:
         trust_ids = sorted({int(t) for t in trust_ids})
     started = time.perf_counter()
@@ -178,10 +185,7 @@ def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload
     from finance.reliability import send_recompute
 
     task_id = str(uuid.uuid4())
-    run = RecomputeRun.objects.create(
-        scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
-        upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
-    )
+    run = create_run(scheme=scheme, trust_ids=trust_ids, upload=upload, trigger=trigger, task_id=task_id)
     # Redis down: the run stays queued (and says so) and beat sends it again later.
     transaction.on_commit(lambda: send_recompute(run_id=run.pk, task_id=task_id))
     return run

@@ -129,6 +129,13 @@ def test_a_failure_is_recorded_on_the_run():
     assert run.state == "failed" and run.message == "RuntimeError: boom" and run.finished_at is not None
 
 
+def test_a_run_records_its_trusts_sorted_and_once():
+    run = services.create_run(scheme=scheme("2016-17"), trust_ids=["7", 3, 7], trigger="command")
+    run.refresh_from_db()
+    assert (run.state, run.trust_ids, run.trigger, run.task_id) == ("queued", [3, 7], "command", "")
+    assert services.create_run().trust_ids is None
+
+
 def test_queue_recompute_waits_for_the_commit(django_capture_on_commit_callbacks):
     country(1, quarters=(1,))
     upload = UploadFactory()

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from finance import services
-from finance.models import RecomputeRun, RunState, Scheme
+from finance.models import RunState, Scheme
 from stftracker.celery import app
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if app.conf.task_always_eager:
             self.stdout.write(f"Recomputing {scope} in-process...")
-            run = RecomputeRun.objects.create(scheme=scheme, trigger="command")
+            run = services.create_run(scheme=scheme, trigger="command")
             try:
                 run = services.recompute(scheme=scheme, run=run)
             except Exception as exc:
