@@ -318,9 +318,9 @@ def _entitlement_snapshot(trust_ids, scheme_ids):
 
 def _queue(upload, trust_ids, scheme_ids):
     try:
-        from finance.services import queue_recompute
+        from finance.dispatch import queue_recompute
     except ImportError:  # the engine is not installed: the upload stands, the run is absent
-        logger.warning("finance.services.queue_recompute is unavailable; no recompute queued")
+        logger.warning("finance.dispatch.queue_recompute is unavailable; no recompute queued")
         return None
     scheme = Scheme.objects.get(pk=next(iter(scheme_ids))) if len(scheme_ids) == 1 else None
     return queue_recompute(scheme=scheme, trust_ids=sorted(trust_ids), upload=upload, trigger="upload")

@@ -1,10 +1,11 @@
 """Writes of the entitlement engine: recompute runs and the recompute itself (in bulk, one
-transaction per scheme), queueing, year-end awards, and the what-if calculation (which writes nothing)."""
+transaction per scheme), year-end awards, and the what-if calculation (which writes nothing).
+
+Sending a recompute to a worker is ``finance.dispatch``'s job; nothing here imports it or the tasks."""
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from decimal import Decimal
 from fractions import Fraction
 
@@ -175,20 +176,6 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
         except Exception:  # noqa: BLE001 - the database itself may be gone; the task retries
             logger.exception("Could not record the failure of recompute %s", run.pk)
         raise
-
-
-def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload") -> RecomputeRun:
-    """Create a queued run and send it to Celery once the surrounding transaction commits.
-
-    With no Redis configured the task runs in-process (CELERY_TASK_ALWAYS_EAGER).
-    """
-    from finance.reliability import send_recompute
-
-    task_id = str(uuid.uuid4())
-    run = create_run(scheme=scheme, trust_ids=trust_ids, upload=upload, trigger=trigger, task_id=task_id)
-    # Redis down: the run stays queued (and says so) and beat sends it again later.
-    transaction.on_commit(lambda: send_recompute(run_id=run.pk, task_id=task_id))
-    return run
 
 
 def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None) -> dict:

@@ -69,9 +69,3 @@ def recompute_task(self, run_id):
         raise
     return {"run": run.pk, "state": run.state, "rows_written": run.rows_written, "duration_ms": run.duration_ms}
 
-
-@shared_task(name="finance.tasks.nightly_recompute_task", acks_late=True, serializer="json")
-def nightly_recompute_task():
-    """The nightly full recompute (celery beat): every scheme, every trust."""
-    run = services.queue_recompute(trigger="nightly")
-    return {"run": run.pk}

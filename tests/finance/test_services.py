@@ -136,18 +136,6 @@ def test_a_run_records_its_trusts_sorted_and_once():
     assert services.create_run().trust_ids is None
 
 
-def test_queue_recompute_waits_for_the_commit(django_capture_on_commit_callbacks):
-    country(1, quarters=(1,))
-    upload = UploadFactory()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.queue_recompute(scheme=scheme("2016-17"), trust_ids=[], upload=upload)
-    assert run.state == "queued" and run.task_id and len(callbacks) == 1
-    assert not Entitlement.objects.exists()
-    callbacks[0]()  # the commit: the task runs (in-process in tests)
-    run.refresh_from_db()
-    assert run.state == "done" and run.upload == upload and run.trust_ids == []
-
-
 @pytest.fixture
 def eager_without_propagation():
     """As in production without a worker: tasks in-process, their errors not propagated."""

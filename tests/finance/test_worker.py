@@ -18,7 +18,7 @@ import redis
 from django.core.management import call_command
 from django.db import connection
 
-from finance import services
+from finance import dispatch
 from finance.models import Entitlement, RecomputeRun
 from tests.factories import (
     AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory, UploadFactory, scheme,
@@ -111,7 +111,7 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
             PerformanceReturnFactory(trust=good, month=datetime.date(2016, month, 1), metric=metric, numerator=num,
                                      denominator=den, upload=upload)
 
-    run = services.queue_recompute(scheme=scheme("2016-17"), trigger="test")  # autocommit: sent at once
+    run = dispatch.queue_recompute(scheme=scheme("2016-17"), trigger="test")  # autocommit: sent at once
     run = wait_for(run)
     assert run.state == "done", run.message
     assert run.rows_written == 8 and run.progress_done == 8 and run.duration_ms is not None
@@ -133,7 +133,7 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
     assert (q4.status, q4.allocation, q4.pending) == ("pending", D("249999.99"), D("249999.99"))
 
     # The same run again is a no-op on the worker (idempotent), and a second run rewrites nothing.
-    second = wait_for(services.queue_recompute(scheme=scheme("2016-17"), trigger="test"))
+    second = wait_for(dispatch.queue_recompute(scheme=scheme("2016-17"), trigger="test"))
     assert second.state == "done" and second.rows_written == 0
     assert RecomputeRun.objects.filter(state="done").count() == 2
 

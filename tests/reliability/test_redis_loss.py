@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
+from finance.dispatch import requeue_stale_runs
 from finance.intake import ingest
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
-from finance.reliability import requeue_stale_runs
 from finance.selectors import uploads_awaiting_recompute
 from stftracker.tokens import create_token
 from tests.factories import UserFactory

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from finance import services
+from finance import dispatch, services
 from finance.models import RunState, Scheme
 from stftracker.celery import app
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             except Exception as exc:
                 raise CommandError(f"Recompute {run.pk} failed: {exc}") from exc
         else:
-            run = services.queue_recompute(scheme=scheme, trigger="command")
+            run = dispatch.queue_recompute(scheme=scheme, trigger="command")
             self.stdout.write(f"Queued recompute {run.pk} of {scope} on the Celery worker; waiting...")
             run = self._wait(run, timeout)
         seconds = time.perf_counter() - started
