@@ -41,6 +41,14 @@ def sent(monkeypatch, broker):
     return calls
 
 
+def test_a_recompute_runs_in_process_while_tasks_are_eager():
+    assert dispatch.runs_in_process() is True  # the tests' Celery set-up (tests/conftest.py)
+
+
+def test_a_recompute_goes_to_a_worker_when_there_is_a_broker(broker):
+    assert dispatch.runs_in_process() is False
+
+
 def make_run(*, age_seconds, state="queued", started=False):
     run = RecomputeRun.objects.create(state=state, trigger="upload", task_id="first-task")
     created = timezone.now() - datetime.timedelta(seconds=age_seconds)

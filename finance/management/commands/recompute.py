@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from finance import dispatch, services
 from finance.models import RunState, Scheme
-from stftracker.celery import app
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No scheme {year!r}. Known schemes: {known}.")
         scope = f"scheme {scheme.code}" if scheme else "every scheme"
         started = time.perf_counter()
-        if app.conf.task_always_eager:
+        if dispatch.runs_in_process():
             self.stdout.write(f"Recomputing {scope} in-process...")
             run = services.create_run(scheme=scheme, trigger="command")
             try:
