@@ -71,7 +71,8 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     """
     older_than = older_than_seconds if older_than_seconds is not None else settings.RECOMPUTE_REQUEUE_AFTER
     sent = []
-    for run_id, task_id in selectors.stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
+    waiting = selectors.stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]
+    for run_id, task_id in waiting:
         mark = f"recompute-resent:{run_id}"
         if cache.get(mark) is not None:  # sent again lately (a cache that is down answers None)
             continue

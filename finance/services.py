@@ -114,12 +114,17 @@ def _update_run(run, **fields):
             setattr(run, name, value)
 
 
+def _trust_scope(trust_ids) -> list[int] | None:
+    """Trust ids sorted and without repeats; None (every trust) stays None."""
+    return sorted({int(t) for t in trust_ids}) if trust_ids is not None else None
+
+
 def create_run(*, scheme=None, trust_ids=None, upload=None, trigger="manual", task_id="") -> RecomputeRun:
     """Record a recompute request (state queued) for ``recompute`` to carry out, in-process or on a
     worker. ``trust_ids`` are stored sorted and without repeats; None means every trust."""
     return RecomputeRun.objects.create(
-        scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
-        upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
+        scheme=scheme, trust_ids=_trust_scope(trust_ids), upload=upload, trigger=trigger, state=RunState.QUEUED,
+        task_id=task_id,
     )
 
 
@@ -131,10 +136,9 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     same scope never interleave their writes. Progress and the outcome are stored on ``run``
     (created when not given); a failure is recorded there (state failed, message) and re-raised.
     """
+    trust_ids = _trust_scope(trust_ids)
     if run is None:
         run = create_run(scheme=scheme, trust_ids=trust_ids)
-    if trust_ids is not None:
-        trust_ids = sorted({int(t) for t in trust_ids})
     started = time.perf_counter()
     try:
         schemes = [scheme] if scheme is not None else list(Scheme.objects.order_by("start_date"))
