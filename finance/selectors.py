@@ -1,15 +1,19 @@
-"""Reads for the entitlement engine and the pages: rule data, engine inputs, stored results."""
+"""Reads for the entitlement engine and the pages: rule data, engine inputs, stored results, and
+recompute runs (the latest, those still waiting for a worker, uploads awaiting theirs)."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from common.months import add_months
 from finance import engine
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, RunState, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
+from trusts.models import Upload, UploadStatus
 from trusts.successions import predecessor_cutoffs
 
 
@@ -141,3 +145,17 @@ def latest_run(scheme=None):
     if scheme is not None:
         queryset = queryset.filter(scheme=scheme)
     return queryset.order_by("-created_at", "-id").first()
+
+
+def stale_runs(*, older_than_seconds, now=None):
+    """Runs still waiting for a worker: queued, never started, created before the cut-off."""
+    now = now or timezone.now()
+    return RecomputeRun.objects.filter(
+        state=RunState.QUEUED, started_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
+    ).order_by("created_at", "id")
+
+
+def uploads_awaiting_recompute():
+    """Stored uploads that asked for a recompute and have no finished run yet."""
+    done = RecomputeRun.objects.filter(upload=OuterRef("pk"), state=RunState.DONE)
+    return Upload.objects.filter(status=UploadStatus.STORED, recompute_queued=True).exclude(Exists(done))

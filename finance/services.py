@@ -1,10 +1,11 @@
-"""Writes of the entitlement engine: recompute (in bulk, one transaction per scheme), queueing,
-year-end awards, and the what-if calculation (which writes nothing)."""
+"""Writes of the entitlement engine: recompute runs and the recompute itself (in bulk, one
+transaction per scheme), year-end awards, and the what-if calculation (which writes nothing).
+
+Sending a recompute to a worker is ``finance.dispatch``'s job; nothing here imports it or the tasks."""
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from decimal import Decimal
 from fractions import Fraction
 
@@ -113,6 +114,20 @@ def _update_run(run, **fields):
             setattr(run, name, value)
 
 
+def _trust_scope(trust_ids) -> list[int] | None:
+    """Trust ids sorted and without repeats; None (every trust) stays None."""
+    return sorted({int(t) for t in trust_ids}) if trust_ids is not None else None
+
+
+def create_run(*, scheme=None, trust_ids=None, upload=None, trigger="manual", task_id="") -> RecomputeRun:
+    """Record a recompute request (state queued) for ``recompute`` to carry out, in-process or on a
+    worker. ``trust_ids`` are stored sorted and without repeats; None means every trust."""
+    return RecomputeRun.objects.create(
+        scheme=scheme, trust_ids=_trust_scope(trust_ids), upload=upload, trigger=trigger, state=RunState.QUEUED,
+        task_id=task_id,
+    )
+
+
 def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     """Recompute entitlements synchronously, in-process.
 
@@ -121,12 +136,9 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     same scope never interleave their writes. Progress and the outcome are stored on ``run``
     (created when not given); a failure is recorded there (state failed, message) and re-raised.
     """
+    trust_ids = _trust_scope(trust_ids)
     if run is None:
-        run = RecomputeRun.objects.create(
-            scheme=scheme, trust_ids=list(trust_ids) if trust_ids is not None else None, trigger="manual",
-        )
-    if trust_ids is not None:
-        trust_ids = sorted({int(t) for t in trust_ids})
+        run = create_run(scheme=scheme, trust_ids=trust_ids)
     started = time.perf_counter()
     try:
         schemes = [scheme] if scheme is not None else list(Scheme.objects.order_by("start_date"))
@@ -168,23 +180,6 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
         except Exception:  # noqa: BLE001 - the database itself may be gone; the task retries
             logger.exception("Could not record the failure of recompute %s", run.pk)
         raise
-
-
-def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload") -> RecomputeRun:
-    """Create a queued run and send it to Celery once the surrounding transaction commits.
-
-    With no Redis configured the task runs in-process (CELERY_TASK_ALWAYS_EAGER).
-    """
-    from finance.reliability import send_recompute
-
-    task_id = str(uuid.uuid4())
-    run = RecomputeRun.objects.create(
-        scheme=scheme, trust_ids=sorted({int(t) for t in trust_ids}) if trust_ids is not None else None,
-        upload=upload, trigger=trigger, state=RunState.QUEUED, task_id=task_id,
-    )
-    # Redis down: the run stays queued (and says so) and beat sends it again later.
-    transaction.on_commit(lambda: send_recompute(run_id=run.pk, task_id=task_id))
-    return run
 
 
 def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None) -> dict:

@@ -1,8 +1,11 @@
-"""Celery tasks: each takes ids, loads the rows and calls one service."""
+"""The Celery task that recomputes entitlements on a worker: it takes a run id, loads the run and
+calls ``services.recompute``. Celery retries it, with exponential backoff, when the database goes
+away; the run says so meanwhile. Sending it is ``finance.dispatch``'s job."""
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
@@ -13,11 +16,10 @@ logger = logging.getLogger(__name__)
 
 RETRY_ON = (OperationalError, InterfaceError, ConnectionError)
 MAX_RETRIES = 5
-
-
-def _backoff(retries):
-    """Seconds before retry number ``retries + 1``: 5, 10, 20, 40, 80 (at most 300)."""
-    return min(300, 5 * 2**retries)
+# Seconds before retry number n (n = 1, 2, ...): RETRY_BACKOFF * 2**(n - 1) = 5, 10, 20, 40, 80,
+# at most RETRY_BACKOFF_MAX; no jitter, so that the run can say when the next attempt comes.
+RETRY_BACKOFF = 5
+RETRY_BACKOFF_MAX = 300
 
 
 def _drop_connection():
@@ -26,17 +28,55 @@ def _drop_connection():
         connection.close()
 
 
+class RecomputeTask(Task):
+    """Keeps the run's state and message true while Celery retries or stops the recompute."""
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        """The database went away and Celery sent the task again: the run waits for that attempt."""
+        _drop_connection()
+        run_id = args[0] if args else kwargs["run_id"]
+        # The delay autoretry has just used: Celery's own function with the task's options (exact: no jitter).
+        countdown = get_exponential_backoff_interval(
+            factor=self.retry_backoff, retries=self.request.retries, maximum=self.retry_backoff_max,
+            full_jitter=self.retry_jitter,
+        )
+        try:
+            RecomputeRun.objects.filter(pk=run_id).update(
+                state=RunState.QUEUED,
+                message=f"The database was unavailable ({exc}); retrying in {countdown} s "
+                        f"(attempt {self.request.retries + 2} of {self.max_retries + 1}).",
+            )
+        except RETRY_ON:
+            _drop_connection()
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """The last attempt failed (the run says why: ``services.recompute`` recorded it) or the
+        soft time limit stopped the recompute (said here)."""
+        if isinstance(exc, RETRY_ON):
+            _drop_connection()
+        elif isinstance(exc, SoftTimeLimitExceeded):
+            run_id = args[0] if args else kwargs["run_id"]
+            RecomputeRun.objects.filter(pk=run_id).update(
+                state=RunState.FAILED,
+                message=f"The recompute took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s and was stopped.",
+            )
+
+
 @shared_task(
-    bind=True,
+    base=RecomputeTask,
     name="finance.tasks.recompute_task",
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    autoretry_for=RETRY_ON,
     max_retries=MAX_RETRIES,
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=False,
     serializer="json",
 )
-def recompute_task(self, run_id):
+def recompute_task(run_id):
     """Run the recompute of RecomputeRun ``run_id``. Idempotent: a finished run is not redone, and
     a redelivered one rewrites the same rows (an upsert keyed by trust, scheme and quarter)."""
     run = RecomputeRun.objects.select_related("scheme").filter(pk=run_id).first()
@@ -45,33 +85,5 @@ def recompute_task(self, run_id):
         return {"run": run_id, "state": "missing"}
     if run.state == RunState.DONE:
         return {"run": run.pk, "state": run.state, "rows_written": run.rows_written}
-    try:
-        run = services.recompute(scheme=run.scheme, trust_ids=run.trust_ids, run=run)
-    except RETRY_ON as exc:
-        _drop_connection()
-        if self.request.retries >= MAX_RETRIES:
-            raise
-        countdown = _backoff(self.request.retries)
-        try:
-            RecomputeRun.objects.filter(pk=run_id).update(
-                state=RunState.QUEUED,
-                message=f"The database was unavailable ({exc}); retrying in {countdown} s "
-                        f"(attempt {self.request.retries + 2} of {MAX_RETRIES + 1}).",
-            )
-        except RETRY_ON:
-            _drop_connection()
-        raise self.retry(exc=exc, countdown=countdown)
-    except SoftTimeLimitExceeded:
-        RecomputeRun.objects.filter(pk=run_id).update(
-            state=RunState.FAILED,
-            message=f"The recompute took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s and was stopped.",
-        )
-        raise
+    run = services.recompute(scheme=run.scheme, trust_ids=run.trust_ids, run=run)
     return {"run": run.pk, "state": run.state, "rows_written": run.rows_written, "duration_ms": run.duration_ms}
-
-
-@shared_task(name="finance.tasks.nightly_recompute_task", acks_late=True, serializer="json")
-def nightly_recompute_task():
-    """The nightly full recompute (celery beat): every scheme, every trust."""
-    run = services.queue_recompute(trigger="nightly")
-    return {"run": run.pk}

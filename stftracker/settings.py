@@ -173,7 +173,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The nightly full recompute (every scheme, every trust); beat copies it into its database schedule.
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-recompute": {
-        "task": "finance.tasks.nightly_recompute_task",
+        "task": "finance.periodic.nightly_recompute_task",
         "schedule": crontab(hour=env.int("NIGHTLY_RECOMPUTE_HOUR", default=2), minute=30),
     },
 }
@@ -194,9 +194,9 @@ else:
 # Recompute runs left queued (Redis was down when they were sent) are sent again by beat.
 RECOMPUTE_REQUEUE_AFTER = env.int("RECOMPUTE_REQUEUE_AFTER", default=120)
 RECOMPUTE_REQUEUE_INTERVAL = env.float("RECOMPUTE_REQUEUE_INTERVAL", default=60.0)
-CELERY_IMPORTS = ["finance.reliability_tasks"]
+CELERY_IMPORTS = ["finance.periodic"]
 CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
-    "task": "finance.reliability_tasks.requeue_stale_runs_task",
+    "task": "finance.periodic.requeue_stale_runs_task",
     "schedule": RECOMPUTE_REQUEUE_INTERVAL,
 }
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from common.errors import FileError, HeaderError
 from common.tabular import read_table
+from finance.dispatch import queue_recompute
 from finance.models import Entitlement, Scheme
-from finance.services import queue_recompute
 from trusts.importers import trust_codes
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import with_successors

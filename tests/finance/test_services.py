@@ -4,7 +4,7 @@ from decimal import Decimal as D
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance import services
@@ -129,60 +129,11 @@ def test_a_failure_is_recorded_on_the_run():
     assert run.state == "failed" and run.message == "RuntimeError: boom" and run.finished_at is not None
 
 
-def test_queue_recompute_waits_for_the_commit(django_capture_on_commit_callbacks):
-    country(1, quarters=(1,))
-    upload = UploadFactory()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.queue_recompute(scheme=scheme("2016-17"), trust_ids=[], upload=upload)
-    assert run.state == "queued" and run.task_id and len(callbacks) == 1
-    assert not Entitlement.objects.exists()
-    callbacks[0]()  # the commit: the task runs (in-process in tests)
+def test_a_run_records_its_trusts_sorted_and_once():
+    run = services.create_run(scheme=scheme("2016-17"), trust_ids=["7", 3, 7], trigger="command")
     run.refresh_from_db()
-    assert run.state == "done" and run.upload == upload and run.trust_ids == []
-
-
-def test_the_task_retries_when_the_database_goes_away():
-    from finance.tasks import recompute_task
-
-
-    trust = country(1, quarters=(1,))[0]
-    real = services.recompute
-    calls = []
-
-    def flaky(**kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real(**kwargs)
-
-    run = RecomputeRun.objects.create(scheme=scheme("2016-17"), trust_ids=[trust.pk])
-    with mock.patch("finance.tasks.services.recompute", side_effect=flaky):
-        # As in production without a worker: eager, errors not propagated, so Celery runs the retry.
-        result = recompute_task.apply(args=[run.pk], throw=False)
-    run.refresh_from_db()
-    assert len(calls) == 2 and run.state == "done" and result.result["state"] == "done"
-    assert Entitlement.objects.filter(trust=trust).count() == 4
-
-
-def test_the_task_gives_up_after_its_retries_and_the_run_says_failed():
-    from finance.tasks import MAX_RETRIES, recompute_task
-
-    run = RecomputeRun.objects.create(scheme=scheme("2016-17"))
-    with mock.patch("finance.services.selectors.engine_inputs", side_effect=OperationalError("connection lost")):
-        recompute_task.apply(args=[run.pk], throw=False)
-    run.refresh_from_db()
-    assert run.state == "failed" and "connection lost" in run.message
-    assert run.attempts == MAX_RETRIES + 1
-
-
-def test_a_finished_run_is_not_redone():
-    from finance.tasks import recompute_task
-
-    country(1, quarters=(1,))
-    run = services.recompute(scheme=scheme("2016-17"))
-    with mock.patch("finance.tasks.services.recompute") as again:
-        recompute_task.apply(args=[run.pk])
-    assert not again.called
+    assert (run.state, run.trust_ids, run.trigger, run.task_id) == ("queued", [3, 7], "command", "")
+    assert services.create_run().trust_ids is None
 
 
 def test_what_if_uses_the_same_engine_and_writes_nothing():

@@ -19,7 +19,7 @@ import redis
 from django.core.management import call_command
 from django.db import connection
 
-from finance import services
+from finance import dispatch
 from finance.models import Entitlement, RecomputeRun
 from tests.factories import (
     AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory, UploadFactory, scheme,
@@ -97,6 +97,16 @@ def wait_for(run, seconds=60):
     pytest.fail(f"The worker did not finish run {run.pk} in {seconds} s (state {run.state}).")
 
 
+def wait_for_log(path, line, seconds=15):
+    """The worker logs a task's outcome just after the task's own last write: wait for the line."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if line in path.read_text():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_recompute_through_a_real_worker(celery_worker_on_redis):
@@ -112,15 +122,14 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
             PerformanceReturnFactory(trust=good, month=datetime.date(2016, month, 1), metric=metric, numerator=num,
                                      denominator=den, upload=upload)
 
-    run = services.queue_recompute(scheme=scheme("2016-17"), trigger="test")  # autocommit: sent at once
+    run = dispatch.queue_recompute(scheme=scheme("2016-17"), trigger="test")  # autocommit: sent at once
     run = wait_for(run)
     assert run.state == "done", run.message
     assert run.rows_written == 8 and run.progress_done == 8 and run.duration_ms is not None
     assert run.started_at is not None and run.finished_at is not None
     # The task really ran on the worker process, which received it from Redis.
-    log = celery_worker_on_redis.read_text()
-    assert f"Task finance.tasks.recompute_task[{run.task_id}] received" in log
-    assert f"Task finance.tasks.recompute_task[{run.task_id}] succeeded" in log
+    assert wait_for_log(celery_worker_on_redis, f"Task finance.tasks.recompute_task[{run.task_id}] received")
+    assert wait_for_log(celery_worker_on_redis, f"Task finance.tasks.recompute_task[{run.task_id}] succeeded")
 
     # By hand: Q2 = 1,000,000.02 x 25% = 250,000.005 -> 250,000.01. A&E 12.5% = 31,250.00125 -> 31,250.00
     # (94.00% < 95%, no trajectory: withheld); RTT and cancer met; earned = 250,000.01 - 31,250.00.
@@ -134,7 +143,7 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
     assert (q4.status, q4.allocation, q4.pending) == ("pending", D("249999.99"), D("249999.99"))
 
     # The same run again is a no-op on the worker (idempotent), and a second run rewrites nothing.
-    second = wait_for(services.queue_recompute(scheme=scheme("2016-17"), trigger="test"))
+    second = wait_for(dispatch.queue_recompute(scheme=scheme("2016-17"), trigger="test"))
     assert second.state == "done" and second.rows_written == 0
     assert RecomputeRun.objects.filter(state="done").count() == 2
 

@@ -7,10 +7,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from stftracker.intake.importing import ingest
+from finance.dispatch import requeue_stale_runs
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
-from finance.reliability import requeue_stale_runs, uploads_awaiting_recompute
+from finance.selectors import uploads_awaiting_recompute
 from stftracker.accounts.tokens import create_token
+from stftracker.intake.importing import ingest
 from tests.factories import UserFactory
 from tests.reliability import builders
 from tests.reliability.faults import (

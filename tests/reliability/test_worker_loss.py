@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from finance import services
+from finance import dispatch, services
 from stftracker.intake.importing import ingest
 from finance.models import Allocation, Entitlement, RecomputeRun, Scheme
 from tests.factories import UserFactory
@@ -77,7 +77,7 @@ def test_recompute_survives_a_killed_worker(victim, live_pg, redis_proxy, log_di
                            STF_FAULT_SLOW_WRITE=2, STF_FAULT_MARKER=marker)
     reader = Reader()
     with celery_broker(redis_proxy.url):
-        run = services.queue_recompute(trigger="nightly")  # every scheme, every trust
+        run = dispatch.queue_recompute(trigger="nightly")  # every scheme, every trust
         reader.start()
         worker = start_worker(env=slow_env, log_dir=log_dir, name="doomed")
         try:

@@ -7,9 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from finance import services
-from finance.models import RecomputeRun, RunState, Scheme
-from stftracker.celery import app
+from finance import dispatch, services
+from finance.models import RunState, Scheme
 
 
 class Command(BaseCommand):
@@ -28,15 +27,15 @@ class Command(BaseCommand):
                 raise CommandError(f"No scheme {year!r}. Known schemes: {known}.")
         scope = f"scheme {scheme.code}" if scheme else "every scheme"
         started = time.perf_counter()
-        if app.conf.task_always_eager:
+        if dispatch.runs_in_process():
             self.stdout.write(f"Recomputing {scope} in-process...")
-            run = RecomputeRun.objects.create(scheme=scheme, trigger="command")
+            run = services.create_run(scheme=scheme, trigger="command")
             try:
                 run = services.recompute(scheme=scheme, run=run)
             except Exception as exc:
                 raise CommandError(f"Recompute {run.pk} failed: {exc}") from exc
         else:
-            run = services.queue_recompute(scheme=scheme, trigger="command")
+            run = dispatch.queue_recompute(scheme=scheme, trigger="command")
             self.stdout.write(f"Queued recompute {run.pk} of {scope} on the Celery worker; waiting...")
             run = self._wait(run, timeout)
         seconds = time.perf_counter() - started

@@ -1,22 +1,27 @@
-"""Keep recomputes from being lost when the task queue (Redis) or a worker goes away.
+"""Get recomputes to a Celery worker, and keep them from being lost when the queue (Redis) is down.
 
 A recompute is recorded as a ``RecomputeRun`` (state ``queued``) in the same transaction as the
-upload that asks for it, and only then sent to Celery. If the send fails (Redis down), the run
-stays ``queued`` and the upload stays stored; ``requeue_stale_runs`` (run by celery beat, see
-``finance.reliability_tasks``) sends such runs again once the queue is back. Sending twice is
-harmless: the task skips a finished run and the recompute is an upsert.
+upload that asks for it, and only sent to Celery once that transaction commits. If the send fails
+(Redis down), the run stays ``queued`` and the upload stays stored; ``requeue_stale_runs`` (run by
+celery beat, see ``finance.periodic``) sends such runs again once the queue is back. Sending twice
+is harmless: the task skips a finished run and the recompute is an upsert.
+
+With no Redis configured (CELERY_TASK_ALWAYS_EAGER) the task runs in-process when sent.
+This is the one module that sends ``finance.tasks.recompute_task``.
 """
 import logging
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
+from finance import selectors, services
 from finance.models import RecomputeRun, RunState
-from trusts.models import Upload, UploadStatus
+from finance.tasks import recompute_task
 
 logger = logging.getLogger(__name__)
 
@@ -24,39 +29,37 @@ QUEUE_DOWN_MESSAGE = (
     "Recompute queued: the task queue is unavailable just now. The upload is stored and the "
     "recompute will be sent automatically when the queue is back."
 )
+PUBLISH_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
 
 
-def _publish_errors():
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
-    return (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
+def runs_in_process() -> bool:
+    """True when a sent recompute runs at once in this process (no worker: tasks are eager)."""
+    return bool(recompute_task.app.conf.task_always_eager)
 
 
 def send_recompute(*, run_id, task_id=None) -> bool:
     """Send ``finance.tasks.recompute_task(run_id)`` to Celery; False (and the run left queued,
     with a message saying so) when the broker cannot be reached. Never raises for a broker error."""
-    from finance.tasks import recompute_task
-
     task_id = task_id or str(uuid.uuid4())
-    if recompute_task.app.conf.task_always_eager:  # in-process: nothing to reach, errors are the task's own
+    if runs_in_process():  # nothing to reach, errors are the task's own
         recompute_task.apply_async(args=[run_id], task_id=task_id)
         return True
     try:
         recompute_task.apply_async(args=[run_id], task_id=task_id)
-    except _publish_errors() as exc:
+    except PUBLISH_ERRORS as exc:
         logger.warning("Could not send recompute run %s to the task queue: %s", run_id, exc)
         RecomputeRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(message=QUEUE_DOWN_MESSAGE)
         return False
     return True
 
 
-def stale_runs(*, older_than_seconds, now=None):
-    """Runs still waiting for a worker: queued, never started, created before the cut-off."""
-    now = now or timezone.now()
-    return RecomputeRun.objects.filter(
-        state=RunState.QUEUED, started_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
-    ).order_by("created_at", "id")
+def queue_recompute(*, scheme=None, trust_ids=None, upload=None, trigger="upload") -> RecomputeRun:
+    """Create a queued run and send it to Celery once the surrounding transaction commits."""
+    task_id = str(uuid.uuid4())
+    run = services.create_run(scheme=scheme, trust_ids=trust_ids, upload=upload, trigger=trigger, task_id=task_id)
+    # Redis down: the run stays queued (and says so) and beat sends it again later.
+    transaction.on_commit(lambda: send_recompute(run_id=run.pk, task_id=task_id))
+    return run
 
 
 def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[int]:
@@ -68,7 +71,8 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     """
     older_than = older_than_seconds if older_than_seconds is not None else settings.RECOMPUTE_REQUEUE_AFTER
     sent = []
-    for run_id, task_id in stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]:
+    waiting = selectors.stale_runs(older_than_seconds=older_than, now=now).values_list("id", "task_id")[:limit]
+    for run_id, task_id in waiting:
         mark = f"recompute-resent:{run_id}"
         if cache.get(mark) is not None:  # sent again lately (a cache that is down answers None)
             continue
@@ -85,9 +89,3 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     if sent:
         logger.warning("Re-sent %d recompute run(s) left queued: %s", len(sent), sent)
     return sent
-
-
-def uploads_awaiting_recompute():
-    """Stored uploads that asked for a recompute and have no finished run yet."""
-    done = RecomputeRun.objects.filter(upload=OuterRef("pk"), state=RunState.DONE)
-    return Upload.objects.filter(status=UploadStatus.STORED, recompute_queued=True).exclude(Exists(done))
