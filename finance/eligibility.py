@@ -86,7 +86,3 @@ def flat_record(record) -> dict:
         for name in METRIC_FIELDS:
             row[f"{metric}_{name}"] = values.get(name)
     return row
-
-
-def flat_year_end_record(record) -> dict:
-    return {**record, "reasons": " | ".join(record.get("reasons") or [])}

@@ -139,11 +139,14 @@ def year_end_awards(scheme: Scheme):
     )
 
 
-def latest_run(scheme=None):
-    """The most recent recompute run (of ``scheme``, or of any scope when None)."""
+def latest_run(*, scheme=None, upload=None):
+    """The most recent recompute run, whatever its state (one query): of ``scheme``, of the run
+    ``upload`` queued, or of any scope when neither is given."""
     queryset = RecomputeRun.objects.all()
     if scheme is not None:
         queryset = queryset.filter(scheme=scheme)
+    if upload is not None:
+        queryset = queryset.filter(upload=upload)
     return queryset.order_by("-created_at", "-id").first()
 
 

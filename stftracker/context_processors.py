@@ -1,4 +1,5 @@
 """Template context every page shares (``TEMPLATES`` context processors in settings)."""
+from finance.selectors import latest_run
 from trusts.roles import is_analyst
 
 from .dashboards import selectors
@@ -15,6 +16,6 @@ def site(request):
     return {
         "is_analyst": is_analyst(user),
         "data_as_at": selectors.data_as_at(),
-        "latest_run": selectors.latest_run(),
+        "latest_run": latest_run(),
         "demo_data": selectors.demo_data(),
     }

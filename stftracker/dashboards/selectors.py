@@ -14,7 +14,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
 from common.months import month_range
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme
+from finance.models import Allocation, Entitlement, FinanceReturn, Scheme
 from performance.metrics import PAGE_NAMES
 from performance.models import METRIC_CODES, PerformanceReturn, Trajectory
 from trusts.models import Footprint, Region, Succession, Trust, TrustType, Upload
@@ -209,11 +209,6 @@ def filter_options():
         "trust_types": list(TrustType.choices),
         "statuses": STATUS_ORDER,
     }
-
-
-def latest_run():
-    """The latest recompute request, whatever its state: one query."""
-    return RecomputeRun.objects.order_by("-created_at", "-id").first()
 
 
 DEMO_DATA_SETS = {  # what each demo data set holds, as the banner names it

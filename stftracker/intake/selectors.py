@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
+from finance.models import Allocation, Entitlement, FinanceReturn
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Upload
 from trusts.roles import is_analyst, restrict_to_visible
@@ -24,10 +24,6 @@ def visible_uploads(*, user, trust=None):
     if trust is not None:
         queryset = queryset.filter(pk__in=Upload.trusts.through.objects.filter(trust=trust).values("upload_id"))
     return queryset.order_by("-uploaded_at", "-id")
-
-
-def latest_run(upload):
-    return RecomputeRun.objects.filter(upload=upload).order_by("-created_at", "-id").first()
 
 
 def entitlement_changes(upload):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import csv_response, xlsx_bytes
 from finance.models import RunState
+from finance.selectors import latest_run
 from trusts.models import UploadKind
 from trusts.roles import visible_trusts
 
@@ -103,7 +104,7 @@ def upload_confirm(request):
 @require_GET
 def upload_detail(request, pk):
     upload = get_object_or_404(selectors.visible_uploads(user=request.user), pk=pk)
-    run = selectors.latest_run(upload)
+    run = latest_run(upload=upload)
     running = run is not None and run.state in {RunState.QUEUED, RunState.RUNNING}
     changes = selectors.entitlement_changes(upload) if run is not None and run.state == RunState.DONE else []
     context = {
