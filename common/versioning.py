@@ -33,6 +33,19 @@ class Plan:
         return {"new": len(self.new), "changed": len(self.changed), "unchanged": len(self.unchanged),
                 "skipped": len(self.skipped)}
 
+    def sort(self, row: dict, existing, value_fields) -> None:
+        """File ``row`` as new (nothing stored), changed (with the values it replaces in
+        ``row["before"]``) or unchanged against the stored row ``existing``."""
+        if existing is None:
+            self.new.append(row)
+            return
+        row["existing"] = existing
+        if any(getattr(existing, name) != row[name] for name in value_fields):
+            row["before"] = {name: getattr(existing, name) for name in value_fields}
+            self.changed.append(row)
+        else:
+            self.unchanged.append(row)
+
 
 def diff_versioned(plan: Plan, model, rows, *, key_fields, value_fields, label):
     """Sort rows into new / changed / unchanged against the model's current rows (one query)."""
@@ -46,17 +59,8 @@ def diff_versioned(plan: Plan, model, rows, *, key_fields, value_fields, label):
         for obj in queryset.only("id", *[f"{name}" for name in key_fields if name != "trust_id"], "trust_id", *value_fields):
             current[tuple(getattr(obj, name) for name in key_fields)] = obj
     for row in rows:
-        existing = current.get(tuple(row[name] for name in key_fields))
         row["label"] = label(row)
-        if existing is None:
-            plan.new.append(row)
-        elif any(getattr(existing, name) != row[name] for name in value_fields):
-            row["existing"] = existing
-            row["before"] = {name: getattr(existing, name) for name in value_fields}
-            plan.changed.append(row)
-        else:
-            row["existing"] = existing
-            plan.unchanged.append(row)
+        plan.sort(row, current.get(tuple(row[name] for name in key_fields)), value_fields)
         plan.trust_ids.add(row["trust_id"])
 
 

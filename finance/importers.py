@@ -42,14 +42,7 @@ def prepare_plans(parsed: Parsed, *, codes=None) -> Plan:
         existing = current.get((row["trust_id"], row["scheme_id"]))
         plan.trust_ids.add(row["trust_id"])
         plan.scheme_ids.add(row["scheme_id"])
-        if existing is None:
-            plan.new.append(row)
-        elif any(getattr(existing, name) != row[name] for name in ALLOCATION_VALUES):
-            row["existing"] = existing
-            row["before"] = {name: getattr(existing, name) for name in ALLOCATION_VALUES}
-            plan.changed.append(row)
-        else:
-            plan.unchanged.append(row)
+        plan.sort(row, existing, ALLOCATION_VALUES)
 
     def apply(*, upload, user):
         creates = [Allocation(trust_id=row["trust_id"], scheme_id=row["scheme_id"], upload=upload,
