@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stftracker.settings")
-SHARED = ROOT.parent / "shared" / "data"
 
 
 def best_of(repeat, work):
@@ -38,7 +37,9 @@ def best_of(repeat, work):
 
 
 def trusts_file():
-    with open(SHARED / "trusts_2016_17_reference.csv", newline="", encoding="utf-8") as handle:
+    from trusts.reference import REFERENCE_DIR
+
+    with open(REFERENCE_DIR / "trusts_2016_17_reference.csv", newline="", encoding="utf-8") as handle:
         reference = list(csv.DictReader(handle))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -97,6 +98,7 @@ def main():
     try:
         from django.contrib.auth import get_user_model
 
+        from performance.reference import ae_attendances_bytes
         from stftracker.intake.importing import ingest
         from trusts.models import Trust, Upload
 
@@ -110,7 +112,7 @@ def main():
 
         month = national_month(sorted(codes), "2016-04", 900)
         corrected = national_month(sorted(codes), "2016-04", 901)
-        ae = (SHARED / "ae_attendances.csv").read_bytes()
+        ae = ae_attendances_bytes()
         ae_rows = ae.count(b"\n") - 1
 
         rows = []
