@@ -1,4 +1,4 @@
-"""People, trusts, entitlements and API clients for the API tests."""
+"""API clients and a fresh throttle for the API tests (people and trusts: tests/conftest.py)."""
 import datetime
 from decimal import Decimal
 
@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from finance.models import Entitlement, Scheme
 from stftracker.accounts.tokens import create_token
-from tests.factories import FootprintFactory, RegionFactory, TrustFactory, UserFactory
 
 COMPUTED_AT = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
 
@@ -19,42 +18,6 @@ def fresh_throttle():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def region(db):
-    return RegionFactory(code="Y56", name="London")
-
-
-@pytest.fixture
-def home_trust(region):
-    footprint = FootprintFactory(code="E54000005", name="North Central London", region=region)
-    return TrustFactory(org_code="RHOME", name="Home Hospitals NHS Trust", region=region, footprint=footprint)
-
-
-@pytest.fixture
-def other_trust(db):
-    north = RegionFactory(code="Y54", name="North of England")
-    return TrustFactory(
-        org_code="ROTHR", name="Other Mental Health NHS Trust", trust_type="mental_health", region=north, footprint=None
-    )
-
-
-@pytest.fixture
-def director(home_trust):
-    """Finance director of the home trust only."""
-    return UserFactory(username="fd_home", role="finance_director", trusts=[home_trust])
-
-
-@pytest.fixture
-def other_director(other_trust):
-    return UserFactory(username="fd_other", role="finance_director", trusts=[other_trust])
-
-
-@pytest.fixture
-def nobody(db):
-    """Logged in, but with no role and no trust."""
-    return UserFactory(username="no_role")
 
 
 def api_client(user=None, *, token=None):
