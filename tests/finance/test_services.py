@@ -10,22 +10,15 @@ from finance import services
 from finance.eligibility import entitlement_record
 from finance.models import Entitlement, RecomputeRun, YearEndAward
 from finance.selectors import eligibility_queryset, latest_run, year_end_awards
-from tests import builders
-from tests.builders import quarter_months
+from tests.builders import country, quarter_months
 from tests.factories import AllocationFactory, TrajectoryFactory, TrustFactory, scheme
 
 pytestmark = pytest.mark.django_db
 QUARTER_ENDS = [quarter_months(quarter)[-1] for quarter in (1, 2, 3, 4)]
 
 
-def country(n, *, quarters=(1, 2, 3, 4), ae=(9600, 10000), upload=None):
-    """n acute trusts with a 2016-17 allocation of £1,000,000.00 and every return for the quarters,
-    A&E at ``ae`` (numerator, denominator), RTT and cancer above their standards."""
-    return builders.country(n, quarters=quarters, performance={"ae": ae}, upload=upload)
-
-
 def test_recompute_stores_one_row_per_trust_quarter_with_the_design_record():
-    trust = country(1, quarters=(2,), ae=(912, 1000))[0]
+    trust = country(1, quarters=(2,), performance={"ae": (912, 1000)})[0]
     for month in quarter_months(2):
         TrajectoryFactory(trust=trust, month=month, metric="ae", percent=D("92.00"))
     run = services.recompute(scheme=scheme("2016-17"))
@@ -118,7 +111,7 @@ def test_a_run_records_its_trusts_sorted_and_once():
 
 
 def test_what_if_uses_the_same_engine_and_writes_nothing():
-    trust = country(1, quarters=(2,), ae=(90, 100))[0]
+    trust = country(1, quarters=(2,), performance={"ae": (90, 100)})[0]
     s = scheme("2016-17")
     base = services.what_if(trust=trust, scheme=s, quarter=2)
     assert base["status"] == "partial" and base["withheld"] == "31250.00"
