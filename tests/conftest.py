@@ -28,6 +28,45 @@ def reference_data():
     return ReferenceFiles()
 
 
+# --- People and their trusts ------------------------------------------------------------------
+# One set for the whole suite. A folder whose files or assertions name other trusts overrides only
+# ``home_trust`` / ``other_trust`` (and ``region``) in its conftest; the people follow.
+
+
+@pytest.fixture
+def password():
+    from tests.factories import PASSWORD
+
+    return PASSWORD
+
+
+@pytest.fixture
+def region(db):
+    """The home trust's region."""
+    from tests.factories import RegionFactory
+
+    return RegionFactory(code="Y56", name="London")
+
+
+@pytest.fixture
+def home_trust(region):
+    from tests.factories import FootprintFactory, TrustFactory
+
+    footprint = FootprintFactory(code="E54000005", name="North Central London", region=region)
+    return TrustFactory(org_code="RHOME", name="Home Hospitals NHS Trust", region=region, footprint=footprint)
+
+
+@pytest.fixture
+def other_trust(db):
+    """Another trust, in another region, of another type, without a footprint."""
+    from tests.factories import RegionFactory, TrustFactory
+
+    north = RegionFactory(code="Y54", name="North of England")
+    return TrustFactory(
+        org_code="ROTHR", name="Other Mental Health NHS Trust", trust_type="mental_health", region=north, footprint=None
+    )
+
+
 @pytest.fixture
 def analyst(db):
     from tests.factories import UserFactory
@@ -40,6 +79,43 @@ def admin_user_(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def director(home_trust):
+    """Finance director of the home trust only."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="fd_home", role="finance_director", trusts=[home_trust])
+
+
+@pytest.fixture
+def other_director(other_trust):
+    """Finance director of the other trust only."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="fd_other", role="finance_director", trusts=[other_trust])
+
+
+@pytest.fixture
+def nobody(db):
+    """Logged in, but with no role and no trust."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="no_role")
+
+
+@pytest.fixture
+def people(analyst, admin_user_, director, other_director, nobody):
+    """Everyone by role; ``anonymous`` is nobody logged in."""
+    return {
+        "anonymous": None,
+        "analyst": analyst,
+        "director": director,
+        "other_director": other_director,
+        "nobody": nobody,
+        "admin": admin_user_,
+    }
 
 
 def _is_transactional(request):

@@ -1,16 +1,13 @@
-"""People, trusts, entitlements and API clients for the API tests."""
+"""API clients and a fresh throttle for the API tests (people and trusts: tests/conftest.py)."""
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from finance.models import Entitlement, Scheme
 from stftracker.accounts.tokens import create_token
-from tests.factories import FootprintFactory, RegionFactory, TrustFactory, UserFactory
 
-COMPUTED_AT = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
+COMPUTED_AT = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)  # stamps the engine's rows
 
 
 @pytest.fixture(autouse=True)
@@ -19,42 +16,6 @@ def fresh_throttle():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def region(db):
-    return RegionFactory(code="Y56", name="London")
-
-
-@pytest.fixture
-def home_trust(region):
-    footprint = FootprintFactory(code="E54000005", name="North Central London", region=region)
-    return TrustFactory(org_code="RHOME", name="Home Hospitals NHS Trust", region=region, footprint=footprint)
-
-
-@pytest.fixture
-def other_trust(db):
-    north = RegionFactory(code="Y54", name="North of England")
-    return TrustFactory(
-        org_code="ROTHR", name="Other Mental Health NHS Trust", trust_type="mental_health", region=north, footprint=None
-    )
-
-
-@pytest.fixture
-def director(home_trust):
-    """Finance director of the home trust only."""
-    return UserFactory(username="fd_home", role="finance_director", trusts=[home_trust])
-
-
-@pytest.fixture
-def other_director(other_trust):
-    return UserFactory(username="fd_other", role="finance_director", trusts=[other_trust])
-
-
-@pytest.fixture
-def nobody(db):
-    """Logged in, but with no role and no trust."""
-    return UserFactory(username="no_role")
 
 
 def api_client(user=None, *, token=None):
@@ -69,34 +30,3 @@ def api_client(user=None, *, token=None):
 def token_client(user, *, read_only=True, days=None):
     _, secret = create_token(user=user, name="test", read_only=read_only, days=days)
     return api_client(token=secret)
-
-
-def entitlement(trust, *, year="2016-17", quarter=2, status="full", allocation="250000.00", earned=None,
-                withheld="0.00", pending="0.00", computed_at=COMPUTED_AT, reasons=None):
-    """An Entitlement written directly (not by the engine), reconciling to the penny.
-
-    ``earned`` defaults to allocation - withheld - pending; the detail holds a finance element of
-    70% and an A&E element of 12.5% as the 2016-17 scheme would.
-    """
-    allocation, withheld, pending = Decimal(allocation), Decimal(withheld), Decimal(pending)
-    earned = allocation - withheld - pending if earned is None else Decimal(earned)
-    ae_element = (allocation * Decimal("0.125")).quantize(Decimal("0.01"))
-    detail = {
-        "finance": {
-            "met": status not in {"finance_failed", "pending", "no_control_total"},
-            "element": f"{allocation - ae_element:.2f}",
-            "ytd_plan": "-500000.00",
-            "ytd_actual": "-400000.00",
-        },
-        "metrics": [
-            {"metric": "ae", "applicable": True, "element": f"{ae_element:.2f}", "met": status == "full",
-             "performance": "91.20", "trajectory": "92.00", "standard": "95.00"},
-        ],
-        "reasons": reasons if reasons is not None else [f"{trust.org_code} Q{quarter}: {status}"],
-    }
-    return Entitlement.objects.create(
-        trust=trust, scheme=Scheme.objects.get(code=year), quarter=quarter, status=status,
-        allocation=allocation, earned=earned, withheld=withheld, pending=pending,
-        finance_met=detail["finance"]["met"], detail=detail, fingerprint=f"{trust.org_code}-{year}-{quarter}",
-        computed_at=computed_at,
-    )

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils.http import http_date
 
-from finance.models import RecomputeRun
+from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
 from finance.services import recompute
-from tests.api.conftest import COMPUTED_AT, api_client, entitlement, token_client
+from tests import builders
+from tests.api.conftest import COMPUTED_AT, api_client, token_client
+from tests.builders import allocate, quarter_with_status
 from tests.factories import AllocationFactory, FinanceReturnFactory, FootprintFactory, TrustFactory, scheme
 
 URL = "/api/v1/eligibility/"
@@ -17,18 +19,37 @@ URL = "/api/v1/eligibility/"
 
 @pytest.fixture
 def country(home_trust, other_trust):
-    """Five records: two trusts, two schemes, different quarters and statuses."""
+    """Three trusts, each allocated £1,000,000.00 a year, and sixteen records computed by the engine
+    at COMPUTED_AT: every quarter of 2016-17 for the three, and of 2017-18 for the home trust.
+
+    2016-17 (250,000.00 a quarter): the home trust is full in Q1 and partial in Q2 (A&E 91.20%:
+    12.5% = 31,250.00 withheld); the other trust (mental health: judged on finance alone) fails
+    finance in Q2 (all 250,000.00 withheld); the specialist trust has sent nothing. 2017-18 (phasing
+    15/20/30/35%): the home trust is full in Q2 (20% = 200,000.00). Every other quarter has no
+    returns: pending.
+    """
     specialist = TrustFactory(
         org_code="RSPEC", name="Specialist NHS Foundation Trust", trust_type="specialist", region=home_trust.region,
         footprint=FootprintFactory(code="E54000011", name="South East London", region=home_trust.region),
     )
-    return {
-        "home_q1": entitlement(home_trust, quarter=1),
-        "home_q2": entitlement(home_trust, quarter=2, status="partial", withheld="31250.00"),
-        "other_q2": entitlement(other_trust, quarter=2, status="finance_failed", withheld="250000.00"),
-        "spec_q2": entitlement(specialist, quarter=2, status="pending", pending="250000.00"),
-        "home_1718": entitlement(home_trust, year="2017-18", quarter=2, allocation="200000.00"),
-    }
+    for trust in (home_trust, other_trust, specialist):
+        allocate(trust)
+    allocate(home_trust, year="2017-18")
+    quarter_with_status(home_trust, 1, "full")
+    quarter_with_status(home_trust, 2, "partial")
+    quarter_with_status(other_trust, 2, "finance_failed")
+    quarter_with_status(home_trust, 2, "full", year="2017-18")
+    builders.recompute("2016-17", "2017-18", at=COMPUTED_AT)
+    return {"home": home_trust, "other": other_trust, "specialist": specialist}
+
+
+def home(*quarters, year="2016-17"):
+    return [("RHOME", year, quarter) for quarter in quarters]
+
+
+# Every record in the API's order: by scheme, quarter and trust.
+EVERY = [(code, "2016-17", quarter) for quarter in (1, 2, 3, 4) for code in ("RHOME", "ROTHR", "RSPEC")] + home(
+    1, 2, 3, 4, year="2017-18")
 
 
 def keys(response):
@@ -45,10 +66,21 @@ def test_a_record_is_exactly_the_design_record(analyst, country):
         "org_code": "RHOME", "trust_name": "Home Hospitals NHS Trust", "year": "2016-17", "quarter": 2,
         "status": "partial",
         "allocation": "250000.00", "earned": "218750.00", "withheld": "31250.00", "pending": "0.00",
-        "finance": {"met": True, "element": "218750.00", "ytd_plan": "-500000.00", "ytd_actual": "-400000.00"},
+        # Finance takes what the elements leave: 250,000 - 31,250 - 31,250 - 12,500 = 175,000.
+        "finance": {"met": True, "element": "175000.00", "ytd_plan": "-500000.00", "ytd_actual": "-400000.00"},
         "metrics": [{"metric": "ae", "applicable": True, "element": "31250.00", "met": False,
-                     "performance": "91.20", "trajectory": "92.00", "standard": "95.00"}],
-        "reasons": ["RHOME Q2: partial"],
+                     "performance": "91.20", "trajectory": None, "standard": "95.00"},
+                    {"metric": "rtt", "applicable": True, "element": "31250.00", "met": True,
+                     "performance": "93.00", "trajectory": None, "standard": "92.00"},
+                    {"metric": "cancer62", "applicable": True, "element": "12500.00", "met": True,
+                     "performance": "90.00", "trajectory": None, "standard": "85.00"}],
+        "reasons": [
+            "Finance: YTD actual -£400,000.00 is on or ahead of the YTD plan -£500,000.00 at September 2016: "
+            "£175,000.00 earned",
+            "A&E 91.20% is below the standard 95.00% (no agreed trajectory): £31,250.00 withheld",
+            "RTT 93.00% meets the standard 92.00%: £31,250.00 earned",
+            "Cancer 62-day 90.00% meets the standard 85.00%: £12,500.00 earned",
+        ],
         "scheme": "2016-17", "computed_at": "2026-11-22T10:00:00Z",
     }]
     record = body["results"][0]
@@ -58,27 +90,29 @@ def test_a_record_is_exactly_the_design_record(analyst, country):
 @pytest.mark.django_db
 def test_every_user_reads_the_national_view(director, other_director, nobody, country):
     for user in (director, other_director, nobody):
-        assert token_client(user).get(URL).json()["count"] == 5
+        assert token_client(user).get(URL).json()["count"] == 16
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({}, [("RHOME", "2016-17", 1), ("RHOME", "2016-17", 2), ("ROTHR", "2016-17", 2), ("RSPEC", "2016-17", 2),
-              ("RHOME", "2017-18", 2)]),
-        ({"year": "2017-18"}, [("RHOME", "2017-18", 2)]),
-        ({"year": "2016-17", "quarter": "1"}, [("RHOME", "2016-17", 1)]),
+        ({}, EVERY),
+        ({"year": "2017-18"}, home(1, 2, 3, 4, year="2017-18")),
+        ({"year": "2016-17", "quarter": "1"}, [("RHOME", "2016-17", 1), ("ROTHR", "2016-17", 1), ("RSPEC", "2016-17", 1)]),
         ({"quarter": "2", "year": "2016-17"}, [("RHOME", "2016-17", 2), ("ROTHR", "2016-17", 2), ("RSPEC", "2016-17", 2)]),
-        ({"org_code": "ROTHR"}, [("ROTHR", "2016-17", 2)]),
-        ({"org_code": "rothr"}, [("ROTHR", "2016-17", 2)]),
-        ({"region": "Y54"}, [("ROTHR", "2016-17", 2)]),
+        ({"org_code": "ROTHR"}, [("ROTHR", "2016-17", q) for q in (1, 2, 3, 4)]),
+        ({"org_code": "rothr"}, [("ROTHR", "2016-17", q) for q in (1, 2, 3, 4)]),
+        ({"region": "Y54"}, [("ROTHR", "2016-17", q) for q in (1, 2, 3, 4)]),
         ({"region": "Y56", "year": "2016-17", "quarter": "2"}, [("RHOME", "2016-17", 2), ("RSPEC", "2016-17", 2)]),
-        ({"footprint": "E54000011"}, [("RSPEC", "2016-17", 2)]),
-        ({"trust_type": "specialist"}, [("RSPEC", "2016-17", 2)]),
-        ({"trust_type": "mental_health"}, [("ROTHR", "2016-17", 2)]),
+        ({"footprint": "E54000011"}, [("RSPEC", "2016-17", q) for q in (1, 2, 3, 4)]),
+        ({"trust_type": "specialist"}, [("RSPEC", "2016-17", q) for q in (1, 2, 3, 4)]),
+        ({"trust_type": "mental_health"}, [("ROTHR", "2016-17", q) for q in (1, 2, 3, 4)]),
         ({"status": "finance_failed"}, [("ROTHR", "2016-17", 2)]),
-        ({"status": "pending"}, [("RSPEC", "2016-17", 2)]),
+        ({"status": "pending"}, [key for key in EVERY if key not in {
+            ("RHOME", "2016-17", 1), ("RHOME", "2016-17", 2), ("ROTHR", "2016-17", 2), ("RHOME", "2017-18", 2)}]),
+        ({"status": "partial"}, [("RHOME", "2016-17", 2)]),
+        ({"status": "full"}, [("RHOME", "2016-17", 1), ("RHOME", "2017-18", 2)]),
         ({"status": "full", "year": "2016-17"}, [("RHOME", "2016-17", 1)]),
         ({"year": "2018-19"}, []),
     ],
@@ -104,12 +138,12 @@ def test_a_bad_filter_is_a_400_naming_it(analyst, params, field):
 @pytest.mark.django_db
 def test_pagination(analyst, country):
     client = token_client(analyst)
-    first = client.get(URL, {"page_size": 2}).json()
-    assert first["count"] == 5 and len(first["results"]) == 2
+    first = client.get(URL, {"page_size": 5}).json()
+    assert first["count"] == 16 and len(first["results"]) == 5
     assert first["previous"] is None and "page=2" in first["next"]
-    third = client.get(first["next"].replace("page=2", "page=3")).json()
-    assert len(third["results"]) == 1 and third["next"] is None
-    assert third["results"][0]["year"] == "2017-18"
+    last = client.get(first["next"].replace("page=2", "page=4")).json()  # 5 + 5 + 5 + 1
+    assert len(last["results"]) == 1 and last["next"] is None
+    assert last["results"][0]["year"] == "2017-18"
     assert client.get(URL, {"page": 9}).status_code == 404
 
 
@@ -126,19 +160,28 @@ def test_csv_gives_the_same_rows_flat(analyst, country):
     home = rows[0]
     assert home["earned"] == "218750.00" and home["finance_met"] == "true" and home["ytd_plan"] == "-500000.00"
     assert home["ae_element"] == "31250.00" and home["ae_met"] == "false" and home["ae_performance"] == "91.20"
-    assert home["rtt_element"] == "" and home["reasons"] == "RHOME Q2: partial"
+    assert home["rtt_element"] == "31250.00" and home["reasons"].startswith("Finance: YTD actual -£400,000.00 is on")
+    assert home["reasons"].count(" | ") == 3  # finance and three metrics
+    other = rows[1]  # mental health: A&E does not apply, so it has no figure
+    assert other["ae_applicable"] == "false" and other["ae_performance"] == "" and other["ae_element"] == "0.00"
 
 
 @pytest.mark.django_db
 def test_csv_is_not_paginated(analyst, country):
     response = token_client(analyst).get(URL, {"format": "csv", "page_size": 1})
-    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 5
+    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 16
 
 
 @pytest.mark.django_db
 def test_csv_neutralises_formula_cells(analyst, region):
     trust = TrustFactory(org_code="REVIL", name='=HYPERLINK("http://evil.example","Click")', region=region)
-    entitlement(trust, reasons=["@SUM(A1:A9)"])
+    allocate(trust)
+    quarter_with_status(trust, 1, "full")
+    builders.recompute("2016-17", at=COMPUTED_AT)
+    # The engine's reasons never begin with a formula character; stored text is neutralised whatever it is.
+    row = Entitlement.objects.get(trust=trust, quarter=1)
+    row.detail["reasons"] = ["@SUM(A1:A9)"]
+    row.save()
     response = token_client(analyst).get(URL, {"format": "csv"})
     row = next(csv.DictReader(io.StringIO(response.content.decode())))
     assert row["trust_name"] == "'" + '=HYPERLINK("http://evil.example","Click")'
@@ -158,7 +201,9 @@ def test_csv_by_accept_header(analyst, country):
 @pytest.mark.django_db
 def test_etag_and_last_modified_come_from_the_last_recompute(analyst, country):
     later = COMPUTED_AT + datetime.timedelta(hours=1)
-    entitlement(TrustFactory(org_code="RLATE", region=country["home_q1"].trust.region), computed_at=later)
+    late = TrustFactory(org_code="RLATE", region=country["home"].region)
+    allocate(late)
+    builders.recompute("2016-17", at=later, trust_ids=[late.pk])
     response = token_client(analyst).get(URL)
     assert response["Last-Modified"] == http_date(later.timestamp())
     assert response["ETag"].startswith('"') and len(response["ETag"]) > 10
@@ -189,10 +234,10 @@ def test_if_none_match_gives_304_until_the_data_changes(analyst, country):
     assert client.get(URL, {"year": "2016-17", "quarter": 2}, HTTP_IF_NONE_MATCH=etag).status_code == 200
     # CSV of the same query is another representation.
     assert client.get(URL, {"year": "2016-17", "format": "csv"}, HTTP_IF_NONE_MATCH=etag).status_code == 200
-    # A recompute that rewrites a row changes the ETag.
-    row = country["home_q1"]
-    row.computed_at = COMPUTED_AT + datetime.timedelta(minutes=5)
-    row.save()
+    # A recompute that rewrites a row changes the ETag: the home trust's June return is corrected.
+    FinanceReturn.objects.filter(trust=country["home"], month=datetime.date(2016, 6, 1)).update(
+        actual_ytd=Decimal("-450000.00"))
+    builders.recompute("2016-17", at=COMPUTED_AT + datetime.timedelta(minutes=5))
     changed = client.get(URL, {"year": "2016-17"}, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
 
@@ -201,7 +246,8 @@ def test_if_none_match_gives_304_until_the_data_changes(analyst, country):
 def test_a_row_removed_changes_the_etag(analyst, country):
     client = token_client(analyst)
     etag = client.get(URL)["ETag"]
-    country["spec_q2"].delete()
+    Allocation.objects.filter(trust=country["specialist"]).delete()  # its four rows go with the recompute
+    builders.recompute("2016-17", at=COMPUTED_AT)
     assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -227,16 +273,16 @@ def test_an_anonymous_conditional_request_is_still_401(country):
 def test_one_trusts_eligibility(director, country):
     client = token_client(director)
     response = client.get("/api/v1/trusts/RHOME/eligibility/")
-    assert keys(response) == [("RHOME", "2016-17", 1), ("RHOME", "2016-17", 2), ("RHOME", "2017-18", 2)]
+    assert keys(response) == home(1, 2, 3, 4) + home(1, 2, 3, 4, year="2017-18")
     assert keys(client.get("/api/v1/trusts/rhome/eligibility/", {"year": "2016-17", "quarter": 2})) == [
         ("RHOME", "2016-17", 2)
     ]
     assert keys(client.get("/api/v1/trusts/RHOME/eligibility/", {"status": "partial"})) == [("RHOME", "2016-17", 2)]
     # The national view: another trust's records are readable too.
-    assert keys(client.get("/api/v1/trusts/ROTHR/eligibility/")) == [("ROTHR", "2016-17", 2)]
+    assert keys(client.get("/api/v1/trusts/ROTHR/eligibility/")) == [("ROTHR", "2016-17", q) for q in (1, 2, 3, 4)]
     # The path names the trust; an org_code in the query does not change it.
     assert keys(client.get("/api/v1/trusts/RHOME/eligibility/", {"org_code": "ROTHR", "quarter": 1})) == [
-        ("RHOME", "2016-17", 1)
+        ("RHOME", "2016-17", 1), ("RHOME", "2017-18", 1)
     ]
 
 
@@ -245,7 +291,7 @@ def test_one_trusts_eligibility_as_csv_and_unknown_trust(analyst, country):
     client = token_client(analyst)
     response = client.get("/api/v1/trusts/RHOME/eligibility/", {"format": "csv"})
     assert 'filename="stf-eligibility-RHOME.csv"' in response["Content-Disposition"]
-    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 3
+    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 8  # 4 quarters of 2 schemes
     assert client.get("/api/v1/trusts/RNONE/eligibility/").status_code == 404
 
 
@@ -254,10 +300,10 @@ def test_a_recompute_is_seen_at_once_although_answers_are_cached(analyst, countr
     client = token_client(analyst)
     params = {"org_code": "RHOME", "year": "2016-17", "quarter": 1}
     assert client.get(URL, params).json()["results"][0]["status"] == "full"
-    row = country["home_q1"]
-    row.status, row.earned, row.withheld = "finance_failed", Decimal("0.00"), Decimal("250000.00")
-    row.computed_at = COMPUTED_AT + datetime.timedelta(seconds=1)
-    row.save()
+    # June's return is corrected to £0.01 behind the plan: the recompute fails Q1's finance test.
+    FinanceReturn.objects.filter(trust=country["home"], month=datetime.date(2016, 6, 1)).update(
+        actual_ytd=Decimal("-500000.01"))
+    builders.recompute("2016-17", at=COMPUTED_AT + datetime.timedelta(seconds=1))
     record = client.get(URL, params).json()["results"][0]
     assert (record["status"], record["earned"], record["withheld"]) == ("finance_failed", "0.00", "250000.00")
 

@@ -6,11 +6,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import entitlement, token_client
-from tests.factories import (
-    FinanceReturnFactory, FootprintFactory, PerformanceReturnFactory, RegionFactory, TrustFactory, UploadFactory,
-    UserFactory,
-)
+from tests.api.conftest import token_client
+from tests.builders import allocate, recompute, returns
+from tests.factories import FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory
 
 MAX_QUERIES = 6  # token, role, count, page (+ validators or a prefetch)
 ENDPOINTS = [
@@ -27,7 +25,8 @@ ENDPOINTS = [
 
 
 def build_country(count):
-    """``count`` trusts, each with four quarters, three months of returns and an upload."""
+    """``count`` trusts, each allocated for 2016-17 with an upload of April to June's returns; the
+    engine stores their four quarters."""
     region = RegionFactory(code="Y56", name="London")
     footprint = FootprintFactory(code="E54000005", name="North Central London", region=region)
     trusts = []
@@ -35,12 +34,12 @@ def build_country(count):
         trust = TrustFactory(org_code=f"RQ{number:03d}", name=f"Trust {number}", region=region, footprint=footprint)
         upload = UploadFactory()
         upload.trusts.add(trust)
-        for quarter in (1, 2, 3, 4):
-            entitlement(trust, quarter=quarter, status="partial", withheld="31250.00")
-        for month in (4, 5, 6):
+        allocate(trust)
+        for month in (4, 5):
             FinanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), upload=upload)
-            PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), upload=upload)
+        returns(trust, 1, upload=upload)  # June's finance return, three months of performance
         trusts.append(trust)
+    recompute("2016-17")
     return trusts
 
 

@@ -12,8 +12,9 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from stftracker.accounts.tokens import create_token
-from tests.api.conftest import entitlement, token_client
-from tests.factories import FinanceReturnFactory, PerformanceReturnFactory, UploadFactory
+from tests.api.conftest import token_client
+from tests.builders import allocate, quarter_with_status, recompute
+from tests.factories import UploadFactory
 
 SCHEMA = "/api/v1/schema/"
 DOCS = "/api/v1/docs/"
@@ -106,12 +107,13 @@ def in_test_transaction(application):
 def test_no_get_operation_gives_a_server_error(analyst, home_trust, other_trust):
     """Schemathesis generates requests from our own schema; none may answer 5xx, and every
     documented answer (records, pages, errors) matches the schema."""
-    entitlement(home_trust)
-    entitlement(other_trust, status="finance_failed", withheld="250000.00")
     upload = UploadFactory()
     upload.trusts.add(home_trust)
-    FinanceReturnFactory(trust=home_trust, upload=upload)
-    PerformanceReturnFactory(trust=home_trust, upload=upload)
+    allocate(home_trust)
+    quarter_with_status(home_trust, 1, "full", upload=upload)
+    allocate(other_trust)
+    quarter_with_status(other_trust, 1, "finance_failed")
+    recompute("2016-17")
     _, secret = create_token(user=analyst, name="schemathesis", days=1)
     auth = {"Authorization": f"Token {secret}"}
     schema = schemathesis.openapi.from_wsgi(

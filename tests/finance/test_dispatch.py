@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from finance import dispatch
 from finance.models import Entitlement, RecomputeRun
 from tests.factories import UploadFactory, scheme
-from tests.finance.test_services import country
+from tests.builders import country
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from finance.models import Entitlement, RecomputeRun
 from finance.periodic import nightly_recompute_task, requeue_stale_runs_task
-from tests.finance.test_services import country
+from tests.builders import country
 
 pytestmark = pytest.mark.django_db
 

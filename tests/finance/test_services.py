@@ -1,5 +1,4 @@
 """Recompute service: stored results, fingerprints, bulk writes, runs, queueing, what-if, year end."""
-import datetime
 from decimal import Decimal as D
 from unittest import mock
 
@@ -11,41 +10,16 @@ from finance import services
 from finance.eligibility import entitlement_record
 from finance.models import Entitlement, RecomputeRun, YearEndAward
 from finance.selectors import eligibility_queryset, latest_run, year_end_awards
-from tests.factories import (
-    AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrajectoryFactory, TrustFactory, UploadFactory,
-    scheme,
-)
+from tests.builders import country, quarter_months
+from tests.factories import AllocationFactory, TrajectoryFactory, TrustFactory, scheme
 
 pytestmark = pytest.mark.django_db
-QUARTER_ENDS = [datetime.date(2016, 6, 1), datetime.date(2016, 9, 1), datetime.date(2016, 12, 1), datetime.date(2017, 3, 1)]
-
-
-def months_of(quarter, start=datetime.date(2016, 4, 1)):
-    return [datetime.date(start.year + (start.month - 1 + (quarter - 1) * 3 + k) // 12,
-                          (start.month - 1 + (quarter - 1) * 3 + k) % 12 + 1, 1) for k in range(3)]
-
-
-def country(n, *, quarters=(1, 2, 3, 4), ae=(9600, 10000), upload=None):
-    """n acute trusts with a 2016-17 allocation of £1,000,000.00 and every return for the quarters."""
-    upload = upload or UploadFactory()
-    trusts = []
-    for _ in range(n):
-        trust = TrustFactory()
-        AllocationFactory(trust=trust, scheme=scheme("2016-17"))
-        for quarter in quarters:
-            FinanceReturnFactory(trust=trust, month=QUARTER_ENDS[quarter - 1], upload=upload)
-            for month in months_of(quarter):
-                for metric in ("ae", "rtt", "cancer62"):
-                    num, den = ae if metric == "ae" else (99, 100)
-                    PerformanceReturnFactory(trust=trust, month=month, metric=metric, numerator=num,
-                                             denominator=den, upload=upload)
-        trusts.append(trust)
-    return trusts
+QUARTER_ENDS = [quarter_months(quarter)[-1] for quarter in (1, 2, 3, 4)]
 
 
 def test_recompute_stores_one_row_per_trust_quarter_with_the_design_record():
-    trust = country(1, quarters=(2,), ae=(912, 1000))[0]
-    for month in months_of(2):
+    trust = country(1, quarters=(2,), performance={"ae": (912, 1000)})[0]
+    for month in quarter_months(2):
         TrajectoryFactory(trust=trust, month=month, metric="ae", percent=D("92.00"))
     run = services.recompute(scheme=scheme("2016-17"))
     assert run.state == "done" and run.rows_written == 4 and run.progress_done == run.progress_total == 4
@@ -137,7 +111,7 @@ def test_a_run_records_its_trusts_sorted_and_once():
 
 
 def test_what_if_uses_the_same_engine_and_writes_nothing():
-    trust = country(1, quarters=(2,), ae=(90, 100))[0]
+    trust = country(1, quarters=(2,), performance={"ae": (90, 100)})[0]
     s = scheme("2016-17")
     base = services.what_if(trust=trust, scheme=s, quarter=2)
     assert base["status"] == "partial" and base["withheld"] == "31250.00"

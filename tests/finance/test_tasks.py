@@ -10,7 +10,7 @@ from finance import services
 from finance.models import Entitlement, RecomputeRun
 from finance.tasks import MAX_RETRIES, recompute_task
 from tests.factories import scheme
-from tests.finance.test_services import country
+from tests.builders import country
 
 pytestmark = pytest.mark.django_db
 

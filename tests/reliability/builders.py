@@ -1,4 +1,6 @@
-"""Small national data sets for the reliability tests, as the CSV files users upload."""
+"""Small national data sets for the reliability tests, as the CSV files users upload, and
+:func:`load_country`, which uploads them through the intake (the reliability tests share their
+database with real workers, so the data goes in as users send it)."""
 import csv
 import io
 
@@ -44,9 +46,10 @@ def performance_csv(rows):
     return csv_bytes(["org_code", "period", "metric", "numerator", "denominator"], rows)
 
 
-def quarter_one_files(codes, *, failing=()):
-    """Finance and A&E/RTT/cancer returns for April-June 2016; trusts in ``failing`` miss the
-    finance test in June (actual below plan)."""
+def quarter_one_files(codes, *, failing=(), finance_months=3):
+    """Finance and A&E/RTT/cancer returns for April-June 2016 (finance for the first
+    ``finance_months`` of them only); trusts in ``failing`` miss the finance test in June (actual
+    below plan)."""
     months = ["2016-04", "2016-05", "2016-06"]
     finance = []
     performance = []
@@ -54,7 +57,23 @@ def quarter_one_files(codes, *, failing=()):
         for index, month in enumerate(months, start=1):
             plan = -100_000 * index
             actual = plan - 50_000 if (code in failing and month == "2016-06") else plan + 10_000
-            finance.append((code, month, plan, actual))
+            if index <= finance_months:
+                finance.append((code, month, plan, actual))
             performance += [(code, month, "ae", 9_600, 10_000), (code, month, "rtt", 930, 1_000),
                             (code, month, "cancer62", 90, 100)]
     return finance_csv(finance), performance_csv(performance)
+
+
+def load_country(user, codes, *, years=("2016-17",), failing=(), finance_months=3):
+    """Upload, as ``user``, the trusts ``codes``, their plans for each of ``years`` (£1,200,000.00 a
+    year) and April-June 2016's returns (see :func:`quarter_one_files`); each upload recomputes
+    in-process."""
+    from stftracker.intake.importing import ingest
+
+    finance, performance = quarter_one_files(codes, failing=failing, finance_months=finance_months)
+    files = [("trusts.csv", trusts_csv(codes))]
+    files += [(f"plans-{year}.csv", plans_csv(codes, year=year)) for year in years]
+    files += [("finance.csv", finance), ("performance.csv", performance)]
+    for name, data in files:
+        result = ingest(data=data, file_name=name, user=user)
+        assert result.ok, result.errors

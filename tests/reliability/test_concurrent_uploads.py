@@ -18,19 +18,6 @@ SHARED = CODES[-1]
 FIELDS = ("trust__org_code", "scheme__code", "quarter", "status", "earned", "withheld", "pending")
 
 
-def load_country(user):
-    """Trusts, plans and April-May returns: June, the end of Q1, comes with the concurrent uploads."""
-    finance, performance = builders.quarter_one_files(CODES)
-    april_may = builders.finance_csv(
-        [(code, month, -100000 * n, -100000 * n + 10000) for code in CODES for n, month in
-         enumerate(["2016-04", "2016-05"], start=1)]
-    )
-    for name, data in [("trusts.csv", builders.trusts_csv(CODES)), ("plans.csv", builders.plans_csv(CODES)),
-                       ("april-may.csv", april_may), ("performance.csv", performance)]:
-        result = ingest(data=data, file_name=name, user=user)
-        assert result.ok, result.errors
-
-
 def june_files():
     """20 files of one trust each (every fourth trust misses its plan), then 5 for SHARED's June."""
     files = {}
@@ -50,7 +37,8 @@ def entitlements():
 @pytest.mark.services
 def test_concurrent_uploads_are_all_stored_with_one_current_value(live_db):
     analyst = UserFactory(username="concurrent-analyst", role="analyst")
-    load_country(analyst)
+    # Trusts, plans and April-May returns: June, the end of Q1, comes with the concurrent uploads.
+    builders.load_country(analyst, CODES, finance_months=2)
     files = june_files()
     barrier = threading.Barrier(len(files))
     outcomes, crashes = {}, []

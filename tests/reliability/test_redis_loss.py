@@ -11,7 +11,6 @@ from finance.dispatch import requeue_stale_runs
 from finance.models import Entitlement, FinanceReturn, RecomputeRun
 from finance.selectors import uploads_awaiting_recompute
 from stftracker.accounts.tokens import create_token
-from stftracker.intake.importing import ingest
 from tests.factories import UserFactory
 from tests.reliability import builders
 from tests.reliability.faults import (
@@ -21,15 +20,6 @@ from trusts.models import Upload, UploadStatus
 
 CODES = builders.org_codes(4)
 Q1_ALLOCATION = "300000.00"  # £1,200,000 a year, a quarter each in 2016/17
-
-
-def load_country(user):
-    """Trusts, plans and a first quarter in which every trust earns everything (runs in-process)."""
-    finance, performance = builders.quarter_one_files(CODES)
-    for name, data in [("trusts.csv", builders.trusts_csv(CODES)), ("plans.csv", builders.plans_csv(CODES)),
-                       ("finance.csv", finance), ("performance.csv", performance)]:
-        result = ingest(data=data, file_name=name, user=user)
-        assert result.ok, result.errors
 
 
 def q1(code):
@@ -49,7 +39,8 @@ def june_failure_csv():
 @pytest.mark.services
 def test_upload_while_redis_is_down_is_stored_queued_and_recomputed_when_it_is_back(live_pg, redis_proxy, log_dir):
     analyst = UserFactory(username="redis-analyst", role="analyst")
-    load_country(analyst)
+    # Trusts, plans and a first quarter in which every trust earns everything (recomputed in-process).
+    builders.load_country(analyst, CODES)
     assert q1(CODES[0]).status == "full" and str(q1(CODES[0]).earned) == Q1_ALLOCATION
     _, secret = create_token(user=analyst, name="client", read_only=False)
 

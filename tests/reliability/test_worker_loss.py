@@ -10,7 +10,6 @@ from django.db import connection
 from django.db.models import F
 
 from finance import dispatch, services
-from stftracker.intake.importing import ingest
 from finance.models import Allocation, Entitlement, RecomputeRun, Scheme
 from tests.factories import UserFactory
 from tests.reliability import builders
@@ -19,16 +18,6 @@ from tests.reliability.faults import celery_broker, service_env, start_worker, w
 CODES = builders.org_codes(30, prefix="RW")
 YEARS = ["2016-17", "2017-18", "2018-19"]
 FIELDS = ("trust_id", "quarter", "status", "allocation", "earned", "withheld", "pending", "finance_met")
-
-
-def load_country(user):
-    finance, performance = builders.quarter_one_files(CODES, failing=CODES[:5])
-    files = [("trusts.csv", builders.trusts_csv(CODES))]
-    files += [(f"plans-{year}.csv", builders.plans_csv(CODES, year=year)) for year in YEARS]
-    files += [("finance.csv", finance), ("performance.csv", performance)]
-    for name, data in files:
-        result = ingest(data=data, file_name=name, user=user)
-        assert result.ok, result.errors
 
 
 def snapshot():
@@ -66,7 +55,7 @@ def marker_lines(path):
 @pytest.mark.services
 @pytest.mark.parametrize("victim", ["pool_process", "whole_worker"])
 def test_recompute_survives_a_killed_worker(victim, live_pg, redis_proxy, log_dir, tmp_path):
-    load_country(UserFactory(username="worker-analyst", role="analyst"))
+    builders.load_country(UserFactory(username="worker-analyst", role="analyst"), CODES, years=YEARS, failing=CODES[:5])
     before = snapshot()
     assert all(before[year] for year in YEARS)
     # New inputs for every scheme: each allocation grows, so every stored row must change.

@@ -6,8 +6,8 @@ from finance.models import Entitlement
 from stftracker.dashboards import selectors
 from stftracker.dashboards.charts import STATUS_ORDER
 from stftracker.dashboards.tidy import Period
+from tests.builders import MISSES_AE, allocate, recompute, returns
 from tests.factories import FootprintFactory, RegionFactory, TrustFactory
-from tests.stftracker.dashboards.dashboard_data import entitlement
 from trusts.models import TrustType
 
 pytestmark = pytest.mark.django_db
@@ -32,33 +32,45 @@ def python_order(rows, sort, descending):
 
 @pytest.fixture
 def league_country():
-    """Ties in every money column, equal variances from different figures, blank and missing
-    finance figures, A&E not applicable or without a figure, a trust without a footprint, names
-    differing in case."""
+    """Ties in every money column, equal variances from different figures, trusts without a finance
+    return (so without a variance), A&E not applicable or without a figure, a trust without a
+    footprint, names differing in case; stored by the engine. Q1 2016-17 of each allocation:
+    £1,000,000.00 a year is 250,000.00, £400,000.00 is 100,000.00, £399,999.96 is 99,999.99."""
     north = RegionFactory(code="Y60", name="North")
     south = RegionFactory(code="Y61", name="south")
     north_fp = FootprintFactory(code="E54100001", name="Tyne", region=north)
     south_fp = FootprintFactory(code="E54100002", name="avon", region=south)
-    specs = [  # org code, name, region, footprint, type, status, allocation, ytd plan, ytd actual, A&E
-        ("RA1", "Alpha NHS Trust", north, north_fp, "acute", "full", "250000.00", "-500000.10", "-400000.05", "96.00"),
-        ("RA2", "alpha NHS Trust", north, north_fp, "acute", "partial", "250000.00", "-300000.20", "-200000.15", "91.20"),
-        ("RB1", "Beta NHS Trust", south, south_fp, "mental_health", "finance_failed", "100000.00", "-1.00", "-2.01",
-         "n/a"),
-        ("RC1", "Gamma NHS Trust", south, None, "community", "pending", "100000.00", None, "-5.00", "96.00"),
-        ("RD1", "Delta NHS Trust", north, north_fp, "acute", "no_control_total", "250000.00", "", "", "91.20"),
-        ("RE1", "Epsilon NHS Trust", south, south_fp, "ambulance", "full", "99999.99", "0.10", "0.20", ""),
-        ("RF1", "Zeta NHS Trust", north, north_fp, "acute", "partial", "250000.00", "-10.00", "-9.90", "100.00"),
-        ("RG1", "Eta NHS Trust", north, north_fp, "acute", "full", "250000.00", "-10.00", None, None),
+    # A&E is judged for acute trusts only; RTT at 90% misses its 92% standard; no finance return:
+    # no variance, and the quarter is pending (or withheld without an accepted control total).
+    specs = [  # org code, name, region, footprint, type, status, allocation, ytd plan, ytd actual, performance
+        ("RA1", "Alpha NHS Trust", north, north_fp, "acute", "full", "1000000.00", "-500000.10", "-400000.05", {}),
+        ("RA2", "alpha NHS Trust", north, north_fp, "acute", "partial", "1000000.00", "-300000.20", "-200000.15",
+         MISSES_AE),
+        ("RB1", "Beta NHS Trust", south, south_fp, "mental_health", "finance_failed", "400000.00", "-1.00", "-2.01",
+         {}),
+        ("RC1", "Gamma NHS Trust", south, None, "acute", "pending", "400000.00", None, None, {}),
+        ("RD1", "Delta NHS Trust", north, north_fp, "acute", "no_control_total", "1000000.00", None, None,
+         MISSES_AE),
+        ("RE1", "Epsilon NHS Trust", south, south_fp, "ambulance", "full", "399999.96", "0.10", "0.20", {}),
+        ("RF1", "Zeta NHS Trust", north, north_fp, "acute", "partial", "1000000.00", "-10.00", "-9.90",
+         {"ae": (100, 100), "rtt": (90, 100)}),
+        ("RG1", "Eta NHS Trust", north, north_fp, "acute", "pending", "1000000.00", None, None, {"ae": None}),
     ]
-    for code, name, region, footprint, kind, status, allocation, plan, actual, ae in specs:
+    for code, name, region, footprint, kind, status, allocation, plan, actual, performance in specs:
         trust = TrustFactory(org_code=code, name=name, region=region, footprint=footprint, trust_type=kind)
-        made = entitlement(trust, 1, status, allocation=allocation, ytd_plan=plan, ytd_actual=actual,
-                           missed=("ae",) if status == "partial" else (), performance={"ae": ae})
-        if ae == "n/a":  # A&E does not apply to this trust
-            made.detail["metrics"][0]["applicable"] = False
-            Entitlement.objects.filter(pk=made.pk).update(detail=made.detail)
-    entitlement(TrustFactory(org_code="RQ2", name="Other Quarter NHS Trust", region=north, footprint=north_fp), 2,
-                "full")
+        allocate(trust, allocation=allocation, accepted=status != "no_control_total")
+        if plan is None:
+            returns(trust, 1, finance=False, performance=performance)
+        else:
+            returns(trust, 1, plan=plan, actual=actual, performance=performance)
+    # Another year's first quarter.
+    other_year = TrustFactory(org_code="RQ2", name="Other Year NHS Trust", region=north, footprint=north_fp)
+    allocate(other_year, year="2017-18")
+    returns(other_year, 1, year="2017-18")
+    recompute()
+    statuses = dict(Entitlement.objects.filter(scheme__code="2016-17", quarter=1)
+                    .values_list("trust__org_code", "status"))
+    assert statuses == {code: status for code, *_, status, _, _, _, _ in specs}
     return Period("2016-17", None, 1)
 
 
@@ -76,17 +88,18 @@ def test_the_database_sorts_the_league_as_python_sorts_its_rows(league_country, 
 def test_ties_and_missing_values_by_hand(league_country):
     codes = lambda **kwargs: [r["org_code"] for r in selectors.league(league_country, **kwargs)]  # noqa: E731
     # Variances: RA1 and RA2 both 100,000.05 (a tie, by name: "Alpha" before "alpha"), RB1 -1.01,
-    # RE1 and RF1 both 0.10; RC1 (no plan), RD1 (blank figures) and RG1 (no actual) have none:
-    # last, by name, whichever the direction.
+    # RE1 and RF1 both 0.10; RC1, RD1 and RG1 (no finance return) have none: last, by name,
+    # whichever the direction.
     assert codes(sort="variance") == ["RB1", "RE1", "RF1", "RA1", "RA2", "RD1", "RG1", "RC1"]
     assert codes(sort="variance", descending=True) == ["RA2", "RA1", "RF1", "RE1", "RB1", "RD1", "RG1", "RC1"]
-    # A&E: 91.20 for RA2 and RD1 ("Delta" before "alpha"), 96.00 for RA1 and RC1; RB1 (not
-    # applicable), RE1 (blank) and RG1 (no figure) last.
+    # A&E: 91.20 for RA2 and RD1 ("Delta" before "alpha"), 96.00 for RA1 and RC1, 100.00 for RF1;
+    # RB1 and RE1 (not applicable: mental health, ambulance) and RG1 (no A&E returns) last.
     assert codes(sort="ae") == ["RD1", "RA2", "RA1", "RC1", "RF1", "RB1", "RE1", "RG1"]
     assert codes(sort="ae", descending=True) == ["RF1", "RC1", "RA1", "RA2", "RD1", "RB1", "RE1", "RG1"]
     # No footprint sorts as blank: first.
     assert codes(sort="footprint")[0] == "RC1"
-    assert codes(sort="status") == ["RA1", "RE1", "RG1", "RF1", "RA2", "RB1", "RD1", "RC1"]
+    # Full, partial, finance failed, no control total, pending; ties by name.
+    assert codes(sort="status") == ["RA1", "RE1", "RF1", "RA2", "RB1", "RD1", "RG1", "RC1"]
 
 
 def test_the_league_filters_by_area_region_footprint_type_and_status(league_country):

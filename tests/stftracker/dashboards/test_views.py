@@ -14,13 +14,26 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from finance.models import RecomputeRun
-from tests.factories import (AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory,
-                             UploadFactory, UserFactory)
-from tests.stftracker.dashboards.dashboard_data import country, entitlement
+from tests import builders
+from tests.builders import allocate, quarter_with_status, returns
+from tests.factories import FinanceReturnFactory, PerformanceReturnFactory, TrustFactory, UploadFactory, UserFactory
 from trusts.models import Trust
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+COMPUTED_AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.timezone.utc)
+
+
+def recompute(*years):
+    """The engine's entitlements, stored as computed at COMPUTED_AT."""
+    builders.recompute(*years, at=COMPUTED_AT)
+
+
+def country(*args, **kwargs):
+    """builders.areas_country (quarter statuses by builders.STATUS_PATTERN), recomputed."""
+    trusts = builders.areas_country(*args, **kwargs)
+    recompute("2016-17")
+    return trusts
 
 
 def client_for(user):
@@ -41,13 +54,23 @@ def analyst_client(analyst):
 
 @pytest.fixture
 def three_trusts():
-    """Q1 2016-17: one full, one missing A&E, one failing finance (amounts worked out by hand)."""
+    """Q1 2016-17: one full, one missing A&E, one failing finance (amounts worked out by hand).
+
+    Full and partial: £1,000,000.00 a year, £250,000.00 in Q1; YTD plan -500,000.00, actual
+    -400,000.00; A&E 96.00% (full) or 91.20% (partial: 12.5% of 250,000 = 31,250.00 withheld), RTT
+    93% and cancer 90% met. Failing: £400,000.00 a year, £100,000.00 in Q1, actual -650,000.00
+    against the plan -500,000.00: the whole 100,000.00 withheld.
+    """
     full = TrustFactory(org_code="RF1", name="Full Hospitals NHS Trust")
     partial = TrustFactory(org_code="RP1", name="Partial Hospitals NHS Trust", region=full.region, footprint=full.footprint)
     failed = TrustFactory(org_code="RX1", name="Failing Hospitals NHS Trust", region=full.region, footprint=full.footprint)
-    entitlement(full, 1, "full", allocation="250000.00", ytd_actual="-400000.00")
-    entitlement(partial, 1, "partial", allocation="250000.00", missed=("ae",), performance={"ae": "91.20"})
-    entitlement(failed, 1, "finance_failed", allocation="100000.00", ytd_plan="-500000.00", ytd_actual="-650000.00")
+    allocate(full)
+    allocate(partial)
+    allocate(failed, allocation="400000.00")
+    quarter_with_status(full, 1, "full")
+    quarter_with_status(partial, 1, "partial")
+    quarter_with_status(failed, 1, "finance_failed", plan="-500000.00", actual="-650000.00")
+    recompute("2016-17")
     return full, partial, failed
 
 
@@ -137,13 +160,18 @@ def test_reason_chart_csv_matches_the_figure(analyst_client, three_trusts):
     assert rows == {("2016-17 Q1", "Earned"): "468750.00",
                     ("2016-17 Q1", "Withheld: Finance test failed"): "100000.00",
                     ("2016-17 Q1", "Withheld: A&E 4 hours missed"): "31250.00",
-                    ("2016-17 Q1", "Pending"): "0.00"}
+                    ("2016-17 Q1", "Pending"): "0.00",
+                    # No returns yet for Q2 to Q4: 250,000 + 250,000 + 100,000 = 600,000 pending each.
+                    ("2016-17 Q2", "Earned"): "0.00", ("2016-17 Q2", "Pending"): "600000.00",
+                    ("2016-17 Q3", "Earned"): "0.00", ("2016-17 Q3", "Pending"): "600000.00",
+                    ("2016-17 Q4", "Earned"): "0.00", ("2016-17 Q4", "Pending"): "600000.00"}
 
 
 def test_default_period_is_the_latest_quarter_mostly_decided(analyst_client):
-    trusts = country(1)  # four quarters of 2016-17 with statuses cycling
-    for trust in trusts:  # 2017-18 Q1 exists but is all pending: it is not the default
-        entitlement(trust, 1, "pending", scheme="2017-18")
+    trusts = country(1)  # four quarters of 2016-17; three of the four trusts decided in Q4
+    for trust in trusts:  # 2017-18 is allocated but has no returns: all pending, not the default
+        allocate(trust, year="2017-18")
+    recompute("2017-18")
     response = analyst_client.get("/")
     assert response.context["period"].label == "2016-17 Q4"
 
@@ -163,16 +191,15 @@ def test_persistently_failing_lists_trusts_failing_three_of_the_last_four_quarte
     bad = TrustFactory(org_code="RBAD", name="Always Failing NHS Trust")
     twice = TrustFactory(org_code="RTWO", name="Twice Failing NHS Trust", region=bad.region, footprint=bad.footprint)
     # 2016-17 Q2..Q4 and 2017-18 Q1 are the last four quarters before 2017-18 Q1 inclusive.
-    entitlement(bad, 1, "full")
-    entitlement(bad, 2, "finance_failed")
-    entitlement(bad, 3, "partial", missed=("ae",))
-    entitlement(bad, 4, "full")
-    entitlement(bad, 1, "finance_failed", scheme="2017-18")
-    entitlement(twice, 1, "finance_failed")
-    entitlement(twice, 2, "finance_failed")
-    entitlement(twice, 3, "partial", missed=("ae",))
-    entitlement(twice, 4, "full")
-    entitlement(twice, 1, "full", scheme="2017-18")
+    for trust, statuses_2016_17, status_2017_18 in (
+            (bad, ("full", "finance_failed", "partial", "full"), "finance_failed"),
+            (twice, ("finance_failed", "finance_failed", "partial", "full"), "full")):
+        allocate(trust)
+        allocate(trust, year="2017-18")
+        for quarter, status in enumerate(statuses_2016_17, start=1):
+            quarter_with_status(trust, quarter, status)  # partial: A&E missed
+        quarter_with_status(trust, 1, status_2017_18, year="2017-18")
+    recompute("2016-17", "2017-18")
     response = analyst_client.get("/?year=2017-18&quarter=1")
     failing = response.context["failing"]
     assert [f["org_code"] for f in failing] == ["RBAD"]
@@ -195,10 +222,11 @@ def test_region_page_aggregates_its_trusts_and_draws_footprint_small_multiples(a
     multiples = next(c for c in response.context["charts"] if c.name == "footprints")
     annotations = [a["text"] for a in multiples.figure["layout"]["annotations"]]
     assert annotations == ["<b>Footprint A1</b>", "<b>Footprint A2</b>"]
-    # Footprint A1 in Q4: trusts T0001 and T0002, statuses STATUS_CYCLE[(n + 4) % 5]: full and partial
-    # (A&E missed, 12.5% of 250,000): earned 250,000 + 218,750; withheld 31,250.
+    # Footprint A1 in Q4: trusts T0001 and T0002 (builders.STATUS_PATTERN): partial (A&E missed,
+    # 12.5% of 250,000 = 31,250 withheld) and no control total (all 250,000 withheld):
+    # earned 250,000 - 31,250 = 218,750; withheld 31,250 + 250,000 = 281,250.
     a1_q4 = next(r for r in multiples.rows if r["group"] == "Footprint A1" and r["period"] == "2016-17 Q4")
-    assert a1_q4["earned"] == D("468750.00") and a1_q4["withheld"] == D("31250.00")
+    assert a1_q4["earned"] == D("218750.00") and a1_q4["withheld"] == D("281250.00")
     # In Q1 they failed finance and had no control total: all 500,000 withheld.
     a1_q1 = next(r for r in multiples.rows if r["group"] == "Footprint A1" and r["period"] == "2016-17 Q1")
     assert a1_q1["earned"] == D("0.00") and a1_q1["withheld"] == D("500000.00")
@@ -214,7 +242,7 @@ def test_footprint_page_and_index_pages(analyst_client):
     areas = {a["code"]: a for a in index.context["table"].rows}
     assert areas["Y50"]["trusts"] == 4 and areas["Y51"]["trusts"] == 4
     assert areas["Y50"]["allocation"] == D("1000000.00")
-    # Q1 statuses of T0001..T0004 (STATUS_CYCLE[(n + 1) % 5]): finance failed, no control total,
+    # Q1 statuses of T0001..T0004 (builders.STATUS_PATTERN): finance failed, no control total,
     # pending, full: one trust's 250,000 pending, three quarters of a million withheld or earned.
     assert areas["Y50"]["pending"] == D("250000.00") and areas["Y50"]["n_pending"] == 1
     assert (areas["Y50"]["n_full"], areas["Y50"]["n_finance_failed"], areas["Y50"]["n_no_control_total"]) == (1, 1, 1)
@@ -231,18 +259,27 @@ def test_footprint_page_and_index_pages(analyst_client):
 
 @pytest.fixture
 def trust_with_returns():
+    """£1,000,000.00 for 2016-17 (250,000.00 a quarter). Q1, the June upload: a June return sent
+    twice (-450,000.00, then -400,000.00 against the plan -500,000.00), A&E 96%, 94%, 95% (95.00%
+    for the quarter: the standard), RTT 93% and cancer 90%: full. Q2, the September upload:
+    September -350,000.00 against -500,000.00, A&E 90% and cancer 80% each month (both missed:
+    31,250.00 and 12,500.00 withheld), RTT 93%: partial. No returns for Q3 and Q4: pending."""
     trust = TrustFactory(org_code="RTR1", name="Returns Hospitals NHS Trust")
-    upload = UploadFactory(kind="finance", file_name="june-returns.csv")
-    upload.trusts.add(trust)
+    allocate(trust)
+    june = UploadFactory(kind="finance", file_name="june-returns.csv")
+    june.trusts.add(trust)
     FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
-                         actual_ytd=D("-450000.00"), upload=upload, is_current=False)
+                         actual_ytd=D("-450000.00"), upload=june, is_current=False)
     FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
-                         actual_ytd=D("-400000.00"), upload=upload)
+                         actual_ytd=D("-400000.00"), upload=june)
     for month, numerator in ((4, 9600), (5, 9400), (6, 9500)):
         PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), metric="ae",
-                                 numerator=numerator, denominator=10000, upload=upload)
-    entitlement(trust, 1, "full")
-    entitlement(trust, 2, "partial", missed=("ae", "cancer62"))
+                                 numerator=numerator, denominator=10000, upload=june)
+    returns(trust, 1, finance=False, performance={"ae": None}, upload=june)  # RTT and cancer
+    september = UploadFactory(kind="finance", file_name="september-returns.csv")
+    september.trusts.add(trust)
+    returns(trust, 2, actual="-350000.00", performance={"ae": (9000, 10000), "cancer62": (80, 100)}, upload=september)
+    recompute("2016-17")
     return trust
 
 
@@ -252,32 +289,43 @@ def test_trust_page_shows_waterfall_finance_spc_and_reasons(analyst_client, trus
     charts_by_name = {c.name: c for c in response.context["charts"]}
     assert set(charts_by_name) == {"waterfall", "finance", "spc-ae", "spc-rtt", "spc-cancer62"}
     steps = [(r["period"], r["step"], r["amount"]) for r in charts_by_name["waterfall"].rows]
-    # Q2: 250,000 less A&E 31,250 (12.5%) and cancer 12,500 (5%) = 206,250 earned.
+    # Q2: 250,000 less A&E 31,250 (12.5%) and cancer 12,500 (5%) = 206,250 earned. Q3 and Q4:
+    # no returns yet, the whole 250,000 pending.
     assert steps[2:] == [("2016-17 Q2", "allocation", D("250000.00")), ("2016-17 Q2", "withheld_ae", D("31250.00")),
-                         ("2016-17 Q2", "withheld_cancer62", D("12500.00")), ("2016-17 Q2", "earned", D("206250.00"))]
+                         ("2016-17 Q2", "withheld_cancer62", D("12500.00")), ("2016-17 Q2", "earned", D("206250.00")),
+                         ("2016-17 Q3", "allocation", D("250000.00")), ("2016-17 Q3", "pending", D("250000.00")),
+                         ("2016-17 Q3", "earned", D("0.00")),
+                         ("2016-17 Q4", "allocation", D("250000.00")), ("2016-17 Q4", "pending", D("250000.00")),
+                         ("2016-17 Q4", "earned", D("0.00"))]
     finance = charts_by_name["finance"].rows
-    assert [(r["month"], r["actual_ytd"], r["variance"]) for r in finance] == [("Jun 2016", D("-400000.00"), D("100000.00"))]
+    # variance = actual − plan: −400,000 − (−500,000) = 100,000; −350,000 − (−500,000) = 150,000
+    assert [(r["month"], r["actual_ytd"], r["variance"]) for r in finance] == [
+        ("Jun 2016", D("-400000.00"), D("100000.00")), ("Sep 2016", D("-350000.00"), D("150000.00"))]
     spc = charts_by_name["spc-ae"]
-    assert [r["performance"] for r in spc.rows] == [D("96"), D("94"), D("95")]
-    assert spc.extra["limits"]["mean"] == D("95")  # (96 + 94 + 95) / 3
+    assert [r["performance"] for r in spc.rows] == [D("96"), D("94"), D("95"), D("90"), D("90"), D("90")]
+    assert spc.extra["limits"]["mean"] == D("92.5")  # (96 + 94 + 95 + 90 + 90 + 90) / 6 = 555 / 6
     html = response.content.decode()
-    assert "ae missed: £31,250.00 withheld" in html
+    assert "A&amp;E 90.00% is below the standard 95.00% (no agreed trajectory): £31,250.00 withheld" in html
 
 
 def test_analyst_sees_upload_history_with_superseded_values(analyst_client, trust_with_returns):
     response = analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=1")
     assert response.context["private"] is True
-    assert [u["file_name"] for u in response.context["uploads"]] == ["june-returns.csv"]
+    assert [u["file_name"] for u in response.context["uploads"]] == ["september-returns.csv", "june-returns.csv"]
+    # By month, newest version first within a month: June's current and superseded values, then September's.
     versions = [(v["version"], v["actual_ytd"]) for v in response.context["finance_versions"]]
-    assert versions == [("Current", D("-400000.00")), ("Superseded", D("-450000.00"))]
+    assert versions == [("Current", D("-400000.00")), ("Superseded", D("-450000.00")), ("Current", D("-350000.00"))]
     assert "What if…?" in response.content.decode()
     rows = csv_rows(analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=finance-versions"))
-    assert [(r["version"], r["actual_ytd"]) for r in rows] == [("Current", "-400000.00"), ("Superseded", "-450000.00")]
+    assert [(r["version"], r["actual_ytd"]) for r in rows] == [
+        ("Current", "-400000.00"), ("Superseded", "-450000.00"), ("Current", "-350000.00")]
 
 
 def test_finance_director_sees_published_figures_of_any_trust_but_private_panels_of_their_own_only(trust_with_returns):
     other = TrustFactory(org_code="ROTH", name="Other Hospitals NHS Trust")
-    entitlement(other, 1, "full")
+    allocate(other)  # 250,000.00 in Q1, earned in full
+    quarter_with_status(other, 1, "full")
+    recompute("2016-17")
     director = UserFactory(username="fd1", role="finance_director", trusts=[trust_with_returns])
     client = client_for(director)
     own = client.get("/trusts/RTR1/?year=2016-17&quarter=1")
@@ -303,25 +351,21 @@ def test_a_trust_csv_download_names_a_chart_on_the_page(analyst_client, trust_wi
     assert [(r["period"], r["label"], r["amount"]) for r in rows] == [
         ("2016-17 Q1", "Allocation", "250000.00"), ("2016-17 Q1", "Earned", "250000.00"),
         ("2016-17 Q2", "Allocation", "250000.00"), ("2016-17 Q2", "Withheld: A&E 4 hours missed", "31250.00"),
-        ("2016-17 Q2", "Withheld: Cancer 62 days missed", "12500.00"), ("2016-17 Q2", "Earned", "206250.00")]
+        ("2016-17 Q2", "Withheld: Cancer 62 days missed", "12500.00"), ("2016-17 Q2", "Earned", "206250.00"),
+        ("2016-17 Q3", "Allocation", "250000.00"), ("2016-17 Q3", "Pending", "250000.00"),
+        ("2016-17 Q3", "Earned", "0.00"),
+        ("2016-17 Q4", "Allocation", "250000.00"), ("2016-17 Q4", "Pending", "250000.00"),
+        ("2016-17 Q4", "Earned", "0.00")]
 
 
 @pytest.fixture
 def computed_trust():
-    """A trust with everything the engine needs for 2016-17 Q1, recomputed by the engine."""
-    from finance.services import recompute
-    from finance.models import Scheme
-
+    """A trust with everything the engine needs for 2016-17 Q1, recomputed by the engine: YTD
+    plan -500,000.00, actual -400,000.00; A&E 95%, RTT 93%, cancer 90% each month."""
     trust = TrustFactory(org_code="RWI1", name="What If Hospitals NHS Trust")
-    AllocationFactory(trust=trust, stf_allocation=D("1000000.00"), control_total=D("-2000000.00"))
-    upload = UploadFactory(kind="finance")
-    FinanceReturnFactory(trust=trust, month=datetime.date(2016, 6, 1), plan_ytd=D("-500000.00"),
-                         actual_ytd=D("-400000.00"), upload=upload)
-    for month in (4, 5, 6):
-        for metric, numerator in (("ae", 9500), ("rtt", 9300), ("cancer62", 9000)):
-            PerformanceReturnFactory(trust=trust, month=datetime.date(2016, month, 1), metric=metric,
-                                     numerator=numerator, denominator=10000, upload=upload)
-    recompute(scheme=Scheme.objects.get(code="2016-17"), trust_ids=[trust.pk])
+    allocate(trust, control_total="-2000000.00")
+    returns(trust, 1, performance={"ae": (9500, 10000), "rtt": (9300, 10000), "cancer62": (9000, 10000)})
+    builders.recompute("2016-17", trust_ids=[trust.pk])
     return trust
 
 

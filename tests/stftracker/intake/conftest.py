@@ -1,10 +1,10 @@
-"""Helpers of the intake tests: users, trusts, and files built on the fly."""
+"""Helpers of the intake tests: the trusts the committed files name, and files built on the fly."""
 import csv
 import io
 
 import pytest
 
-from tests.factories import RegionFactory, TrustFactory, UserFactory
+from tests.factories import TrustFactory
 
 TYPE_MAP = {"acute_specialist": "specialist"}
 
@@ -30,20 +30,11 @@ def reference_trusts_csv(reference_data):
 
 
 @pytest.fixture
-def region(db):
-    return RegionFactory(code="Y56", name="London")
-
-
-@pytest.fixture
-def trust_a(region):
+def home_trust(region):
+    """RAA and RBB are the trusts the committed files in tests/fixtures name."""
     return TrustFactory(org_code="RAA", name="Alpha Hospitals NHS Trust", region=region, footprint=None)
 
 
 @pytest.fixture
-def trust_b(region):
+def other_trust(region):
     return TrustFactory(org_code="RBB", name="Beta Hospitals NHS Trust", region=region, footprint=None)
-
-
-@pytest.fixture
-def director(trust_a):
-    return UserFactory(username="fd_alpha", role="finance_director", trusts=[trust_a])

@@ -73,12 +73,12 @@ def snapshot():
 
 
 @pytest.fixture
-def stored(trust_a, trust_b):
+def stored(home_trust, other_trust):
     """Returns already stored, which a bad file must leave exactly as they are."""
-    FinanceReturnFactory(trust=trust_a, month=datetime.date(2016, 4, 1), plan_ytd=Decimal("-100.00"))
-    PerformanceReturnFactory(trust=trust_a, month=datetime.date(2016, 4, 1), metric="ae")
-    TrajectoryFactory(trust=trust_a, month=datetime.date(2016, 4, 1), metric="ae")
-    AllocationFactory(trust=trust_a)
+    FinanceReturnFactory(trust=home_trust, month=datetime.date(2016, 4, 1), plan_ytd=Decimal("-100.00"))
+    PerformanceReturnFactory(trust=home_trust, month=datetime.date(2016, 4, 1), metric="ae")
+    TrajectoryFactory(trust=home_trust, month=datetime.date(2016, 4, 1), metric="ae")
+    AllocationFactory(trust=home_trust)
 
 
 def test_the_corpus_covers_every_file():
@@ -118,7 +118,7 @@ def test_error_names_the_value(director):
 
 
 @pytest.mark.django_db
-def test_every_error_of_a_file_is_reported_at_once(trust_a, analyst):
+def test_every_error_of_a_file_is_reported_at_once(home_trust, analyst):
     data = (b"org_code,period,plan_ytd,actual_ytd,forecast_outturn\r\n"
             b"RZZ,2016-13,abc,NaN,1\r\n"
             b"RAA,2016-04,1,2,3\r\n"
@@ -143,7 +143,7 @@ def test_file_over_the_size_limit_is_refused(settings, director):
 
 
 @pytest.mark.django_db
-def test_user_without_a_role_may_not_upload(trust_a):
+def test_user_without_a_role_may_not_upload(home_trust):
     outsider = UserFactory(username="outsider")
     result = ingest(data=(BAD.parent / "finance.csv").read_bytes(), file_name="f.csv", user=outsider, commit=False)
     assert result.errors[0]["message"] == "You may not upload returns."

@@ -28,7 +28,7 @@ def run(*args):
 
 
 @pytest.mark.django_db
-def test_imports_several_files_and_reports_each(admin_account, trust_a, trust_b):
+def test_imports_several_files_and_reports_each(admin_account, home_trust, other_trust):
     out, error = run(FIXTURES / "finance.csv", FIXTURES / "ae_nhse.csv")
     assert error is None, out
     assert "== " + str(FIXTURES / "finance.csv") in out
@@ -41,7 +41,7 @@ def test_imports_several_files_and_reports_each(admin_account, trust_a, trust_b)
 
 
 @pytest.mark.django_db
-def test_errors_are_printed_row_by_row_and_the_exit_is_non_zero(admin_account, trust_a):
+def test_errors_are_printed_row_by_row_and_the_exit_is_non_zero(admin_account, home_trust):
     out, error = run(FIXTURES / "bad" / "one_bad_row_among_good.csv", FIXTURES / "performance.csv")
     assert error is not None and error.returncode == 1
     assert "1 of 2 files had errors" in str(error)
@@ -52,7 +52,7 @@ def test_errors_are_printed_row_by_row_and_the_exit_is_non_zero(admin_account, t
 
 
 @pytest.mark.django_db
-def test_missing_file_and_dry_run(admin_account, trust_a):
+def test_missing_file_and_dry_run(admin_account, home_trust):
     out, error = run(FIXTURES / "nope.csv")
     assert error is not None and "ERROR file: cannot read" in out
     out, error = run("--dry-run", FIXTURES / "finance.csv")

@@ -30,12 +30,12 @@ def ae_rows():
 
 
 @pytest.mark.django_db
-def test_finance_return_is_stored_with_every_money_form(director, trust_a):
+def test_finance_return_is_stored_with_every_money_form(director, home_trust):
     result = load("finance.csv", director)
     assert result.ok, result.errors
     assert result.status == UploadStatus.STORED
     assert result.counts == {"new": 3, "changed": 0, "unchanged": 0, "skipped": 0}
-    assert finance_rows(trust_a) == [
+    assert finance_rows(home_trust) == [
         (M(2016, 4, 1), D("-100000.00"), D("-90000.50"), D("-1200000.00")),
         (M(2016, 5, 1), D("-200000.00"), D("-150000.00"), D("-1150000.00")),
         (M(2016, 6, 1), D("-300000.00"), D("-310000.00"), D("-1250000.00")),
@@ -43,30 +43,30 @@ def test_finance_return_is_stored_with_every_money_form(director, trust_a):
     upload = result.upload
     assert (upload.kind, upload.uploaded_by, upload.row_count, upload.rows_new) == ("finance", director, 3, 3)
     assert len(upload.sha256) == 64 and upload.size_bytes == (FIXTURES / "finance.csv").stat().st_size
-    assert list(upload.trusts.all()) == [trust_a]
+    assert list(upload.trusts.all()) == [home_trust]
     assert set(FinanceReturn.objects.values_list("upload_id", flat=True)) == {upload.pk}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["finance_cp1252.csv", "finance_bom.csv"])
-def test_windows_1252_and_bom_csv(name, director, trust_a):
+def test_windows_1252_and_bom_csv(name, director, home_trust):
     result = load(name, director)
     assert result.ok, result.errors
-    assert finance_rows(trust_a) == [(M(2016, 7, 1), D("-400000.00"), D("-350000.25"), D("1234.00"))]
+    assert finance_rows(home_trust) == [(M(2016, 7, 1), D("-400000.00"), D("-350000.25"), D("1234.00"))]
 
 
 @pytest.mark.django_db
-def test_xlsx_first_sheet_with_cached_formula_values_and_date_cells(director, trust_a):
+def test_xlsx_first_sheet_with_cached_formula_values_and_date_cells(director, home_trust):
     result = load("finance.xlsx", director)
     assert result.ok, result.errors
-    assert finance_rows(trust_a) == [
+    assert finance_rows(home_trust) == [
         (M(2016, 8, 1), D("-500000.00"), D("-450000.50"), D("-1200000.00")),
         (M(2016, 9, 1), D("-600000.00"), D("-450000.80"), D("-1200000.00")),  # = C2 - 100000; = D2 - 0.1 - 0.2
     ]
 
 
 @pytest.mark.django_db
-def test_performance_and_trajectories(director, trust_a):
+def test_performance_and_trajectories(director, home_trust):
     assert load("performance.csv", director).ok
     assert load("trajectories.csv", director).ok
     assert sorted(PerformanceReturn.objects.values_list("metric", "numerator", "denominator")) == [
@@ -76,7 +76,7 @@ def test_performance_and_trajectories(director, trust_a):
 
 
 @pytest.mark.django_db
-def test_plans_upsert_allocations_with_history(analyst, trust_a, trust_b):
+def test_plans_upsert_allocations_with_history(analyst, home_trust, other_trust):
     first = load("plans.csv", analyst)
     assert first.ok, first.errors
     assert sorted(Allocation.objects.values_list("trust__org_code", "stf_allocation", "control_total",
@@ -85,19 +85,19 @@ def test_plans_upsert_allocations_with_history(analyst, trust_a, trust_b):
     corrected = (FIXTURES / "plans.csv").read_bytes().replace(b"800000,250000.50,no", b"800000,250000.50,yes")
     second = ingest(data=corrected, file_name="plans-v2.csv", user=analyst)
     assert second.counts == {"new": 0, "changed": 1, "unchanged": 1, "skipped": 0}
-    beta = Allocation.objects.get(trust=trust_b)
+    beta = Allocation.objects.get(trust=other_trust)
     assert beta.control_total_accepted is True and beta.upload == second.upload
     assert Allocation.objects.count() == 2
     assert list(beta.history.order_by("history_id").values_list("history_type", "control_total_accepted",
                                                                  "upload_id")) == [
         ("+", False, first.upload.pk), ("~", True, second.upload.pk)]
-    versions = return_history(trust=trust_b, kind="plans")
+    versions = return_history(trust=other_trust, kind="plans")
     assert [(v["is_current"], v["control_total_accepted"], v["upload_id"]) for v in versions] == [
         (True, True, second.upload.pk), (False, False, first.upload.pk)]
 
 
 @pytest.mark.django_db
-def test_corrected_return_supersedes_and_history_keeps_both(director, trust_a):
+def test_corrected_return_supersedes_and_history_keeps_both(director, home_trust):
     first = load("finance.csv", director)
     corrected = (FIXTURES / "finance.csv").read_bytes().replace(b"-150000,", b"-140000,")
     preview = ingest(data=corrected, file_name="finance-v2.csv", user=director, commit=False)
@@ -112,18 +112,18 @@ def test_corrected_return_supersedes_and_history_keeps_both(director, trust_a):
     second = ingest(data=corrected, file_name="finance-v2.csv", user=director)
     assert second.status == UploadStatus.STORED
     assert FinanceReturn.objects.count() == 4
-    may = FinanceReturn.objects.filter(trust=trust_a, month=M(2016, 5, 1)).order_by("id")
+    may = FinanceReturn.objects.filter(trust=home_trust, month=M(2016, 5, 1)).order_by("id")
     assert [(r.actual_ytd, r.is_current, r.upload_id) for r in may] == [
         (D("-150000.00"), False, first.upload.pk), (D("-140000.00"), True, second.upload.pk)]
-    history = return_history(trust=trust_a, kind="finance", month=M(2016, 5, 1))
+    history = return_history(trust=home_trust, kind="finance", month=M(2016, 5, 1))
     assert [(h["actual_ytd"], h["is_current"], h["upload_id"], h["file_name"], h["uploaded_by"]) for h in history] == [
-        (D("-140000.00"), True, second.upload.pk, "finance-v2.csv", "fd_alpha"),
-        (D("-150000.00"), False, first.upload.pk, "finance.csv", "fd_alpha")]
-    assert len(return_history(trust=trust_a, kind="finance")) == 4
+        (D("-140000.00"), True, second.upload.pk, "finance-v2.csv", "fd_home"),
+        (D("-150000.00"), False, first.upload.pk, "finance.csv", "fd_home")]
+    assert len(return_history(trust=home_trust, kind="finance")) == 4
 
 
 @pytest.mark.django_db
-def test_identical_reupload_is_a_duplicate_and_changes_nothing(director, trust_a):
+def test_identical_reupload_is_a_duplicate_and_changes_nothing(director, home_trust):
     first = load("finance.csv", director)
     rows_before = list(FinanceReturn.objects.values_list("id", "upload_id", "is_current"))
     again = load("finance.csv", director)
@@ -139,7 +139,7 @@ def test_identical_reupload_is_a_duplicate_and_changes_nothing(director, trust_a
 
 
 @pytest.mark.django_db
-def test_ae_tidy_sums_types_and_skips_organisations_that_are_not_trusts(analyst, trust_a):
+def test_ae_tidy_sums_types_and_skips_organisations_that_are_not_trusts(analyst, home_trust):
     result = load("ae_tidy.csv", analyst)
     assert result.ok, result.errors
     # RAA April: (10000 - 800) + (2000 - 10) = 11190 within 4 hours of 12000; May 11000 - 900 of 11000.
@@ -151,7 +151,7 @@ def test_ae_tidy_sums_types_and_skips_organisations_that_are_not_trusts(analyst,
 
 
 @pytest.mark.django_db
-def test_nhs_england_monthly_csv(analyst, trust_a, trust_b):
+def test_nhs_england_monthly_csv(analyst, home_trust, other_trust):
     result = load("ae_nhse.csv", analyst)
     assert result.ok, result.errors
     assert ae_rows() == [("RAA", M(2016, 4, 1), 11190, 12000), ("RBB", M(2016, 4, 1), 4700, 5000)]
@@ -164,7 +164,7 @@ def test_nhs_england_monthly_csv(analyst, trust_a, trust_b):
 
 
 @pytest.mark.django_db
-def test_trusts_file_creates_regions_and_footprints_and_updates_known_trusts(analyst, trust_a):
+def test_trusts_file_creates_regions_and_footprints_and_updates_known_trusts(analyst, home_trust):
     result = load("trusts.csv", analyst)
     assert result.ok, result.errors
     assert result.counts == {"new": 2, "changed": 1, "unchanged": 0, "skipped": 0}
@@ -179,7 +179,7 @@ def test_trusts_file_creates_regions_and_footprints_and_updates_known_trusts(ana
 
 
 @pytest.mark.django_db
-def test_ods_etr_without_header(analyst, trust_a):
+def test_ods_etr_without_header(analyst, home_trust):
     result = load("etr.csv", analyst)
     assert result.ok, result.errors
     assert result.counts == {"new": 3, "changed": 0, "unchanged": 1, "skipped": 1}
@@ -195,31 +195,31 @@ def test_ods_etr_without_header(analyst, trust_a):
 
 @pytest.mark.django_db
 def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
-    analyst, director, trust_a, trust_b, django_capture_on_commit_callbacks
+    analyst, director, home_trust, other_trust, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         plans = load("plans.csv", analyst)
     plans.run.refresh_from_db()
     assert plans.run.state == "done", plans.run.message
-    assert sorted(plans.run.trust_ids) == sorted([trust_a.pk, trust_b.pk])
+    assert sorted(plans.run.trust_ids) == sorted([home_trust.pk, other_trust.pk])
     assert plans.run.upload == plans.upload and plans.run.trigger == "upload"
     assert plans.run.scheme.code == "2016-17"
-    assert Entitlement.objects.get(trust=trust_a, scheme__code="2016-17", quarter=1).earned == D("0.00")
+    assert Entitlement.objects.get(trust=home_trust, scheme__code="2016-17", quarter=1).earned == D("0.00")
     # A 2017-18 allocation, computed too: an upload of 2016-17 months must not list its quarters.
     from finance.services import recompute
     from tests.factories import AllocationFactory, scheme
 
-    AllocationFactory(trust=trust_a, scheme=scheme("2017-18"))
+    AllocationFactory(trust=home_trust, scheme=scheme("2017-18"))
     recompute()
-    assert Entitlement.objects.filter(trust=trust_a, scheme__code="2017-18").count() == 4
+    assert Entitlement.objects.filter(trust=home_trust, scheme__code="2017-18").count() == 4
 
     with django_capture_on_commit_callbacks(execute=True):
         finance = load("finance.csv", director)
     run = RecomputeRun.objects.get(upload=finance.upload)
-    assert (run.state, run.trust_ids, run.scheme.code) == ("done", [trust_a.pk], "2016-17")
+    assert (run.state, run.trust_ids, run.scheme.code) == ("done", [home_trust.pk], "2016-17")
     assert finance.upload.recompute_queued is True
     # Q1: YTD actual -310,000 is below the plan -300,000: finance failed, nothing earned.
-    q1 = Entitlement.objects.get(trust=trust_a, scheme__code="2016-17", quarter=1)
+    q1 = Entitlement.objects.get(trust=home_trust, scheme__code="2016-17", quarter=1)
     assert (q1.status, q1.earned) == ("finance_failed", D("0.00"))
 
     corrected = (FIXTURES / "finance.csv").read_bytes().replace(b"-310000,", b"-290000,")
@@ -230,7 +230,7 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
     q1.refresh_from_db()
     assert (q1.status, q1.earned, q1.pending) == ("pending", D("210000.00"), D("90000.00"))
     changes = entitlement_changes(fixed.upload)
-    assert changes[0] == {"org_code": "RAA", "trust_name": trust_a.name, "scheme": "2016-17", "quarter": 1,
+    assert changes[0] == {"org_code": "RAA", "trust_name": home_trust.name, "scheme": "2016-17", "quarter": 1,
                           "earned_before": D("0.00"), "status_before": "finance_failed",
                           "earned_after": D("210000.00"), "status_after": "pending", "changed": True}
     assert [(row["scheme"], row["quarter"], row["changed"]) for row in changes[1:]] == [
@@ -238,7 +238,7 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
 
 
 @pytest.mark.django_db
-def test_nothing_is_queued_for_a_rejected_or_duplicate_upload(director, trust_a, django_capture_on_commit_callbacks):
+def test_nothing_is_queued_for_a_rejected_or_duplicate_upload(director, home_trust, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         load("finance.csv", director)
     runs = RecomputeRun.objects.count()
@@ -281,9 +281,9 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, region):
 
 
 @pytest.mark.django_db
-def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, trust_a, monkeypatch):
+def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, home_trust, monkeypatch):
     def broken(model, plan, **kwargs):
-        model.objects.bulk_create([model(upload=kwargs["upload"], trust_id=trust_a.pk, month=M(2016, 4, 1),
+        model.objects.bulk_create([model(upload=kwargs["upload"], trust_id=home_trust.pk, month=M(2016, 4, 1),
                                          plan_ytd=0, actual_ytd=0, forecast_outturn=0)])
         raise RuntimeError("disk full")
 
@@ -296,18 +296,18 @@ def test_a_failure_while_writing_stores_nothing_and_is_recorded(director, trust_
 
 
 @pytest.mark.django_db
-def test_performance_history_lists_every_version_per_metric(director, trust_a):
+def test_performance_history_lists_every_version_per_metric(director, home_trust):
     first = load("performance.csv", director)
     corrected = (FIXTURES / "performance.csv").read_bytes().replace(b"ae,9400,", b"ae,9450,")
     second = ingest(data=corrected, file_name="perf-v2.csv", user=director)
-    rows = return_history(trust=trust_a, kind="performance", month=M(2016, 4, 1))
+    rows = return_history(trust=home_trust, kind="performance", month=M(2016, 4, 1))
     assert [(r["metric"], r["numerator"], r["is_current"], r["upload_id"]) for r in rows] == [
         ("ae", 9450, True, second.upload.pk), ("ae", 9400, False, first.upload.pk),
         ("cancer62", 170, True, first.upload.pk), ("rtt", 18400, True, first.upload.pk)]
 
 
 @pytest.mark.django_db
-def test_a_concurrent_upload_of_the_same_returns_is_refused_cleanly(director, trust_a, monkeypatch):
+def test_a_concurrent_upload_of_the_same_returns_is_refused_cleanly(director, home_trust, monkeypatch):
     """Another upload stores the same month between this file's diff and its write."""
     import finance.importers as importers
     from tests.factories import FinanceReturnFactory
@@ -315,7 +315,7 @@ def test_a_concurrent_upload_of_the_same_returns_is_refused_cleanly(director, tr
     real = importers.supersede
 
     def racing(model, plan, **kwargs):
-        FinanceReturnFactory(trust=trust_a, month=M(2016, 4, 1))  # the other upload wins the race
+        FinanceReturnFactory(trust=home_trust, month=M(2016, 4, 1))  # the other upload wins the race
         return real(model, plan, **kwargs)
 
     monkeypatch.setattr(importers, "supersede", racing)

@@ -7,13 +7,13 @@ from tests.factories import UploadFactory, UserFactory
 
 
 @pytest.fixture
-def uploads(director, trust_a, trust_b):
+def uploads(director, home_trust, other_trust):
     alpha = UploadFactory(file_name="alpha.csv")
-    alpha.trusts.add(trust_a)
+    alpha.trusts.add(home_trust)
     beta = UploadFactory(file_name="beta.csv")
-    beta.trusts.add(trust_b)
+    beta.trusts.add(other_trust)
     both = UploadFactory(file_name="both.csv")
-    both.trusts.add(trust_a, trust_b)
+    both.trusts.add(home_trust, other_trust)
     mine = UploadFactory(file_name="mine-rejected.csv", status="rejected", kind="", uploaded_by=director)
     nobodys = UploadFactory(file_name="no-uploader.csv", uploaded_by=None)
     return {"alpha": alpha, "beta": beta, "both": both, "mine": mine, "nobodys": nobodys}
@@ -31,10 +31,10 @@ def test_analysts_see_every_upload_newest_first(uploads):
 
 
 @pytest.mark.django_db
-def test_a_director_sees_their_trusts_uploads_and_their_own(director, trust_a, trust_b, uploads):
+def test_a_director_sees_their_trusts_uploads_and_their_own(director, home_trust, other_trust, uploads):
     assert names(visible_uploads(user=director)) == ["mine-rejected.csv", "both.csv", "alpha.csv"]
-    assert names(visible_uploads(user=director, trust=trust_a)) == ["both.csv", "alpha.csv"]
-    other = UserFactory(username="fd_beta", role="finance_director", trusts=[trust_b])
+    assert names(visible_uploads(user=director, trust=home_trust)) == ["both.csv", "alpha.csv"]
+    other = UserFactory(username="fd_beta", role="finance_director", trusts=[other_trust])
     assert names(visible_uploads(user=other)) == ["both.csv", "beta.csv"]
 
 

@@ -34,7 +34,7 @@ def test_login_required(client):
 
 
 @pytest.mark.django_db
-def test_preview_then_confirm_then_progress(fd_client, trust_a, django_capture_on_commit_callbacks):
+def test_preview_then_confirm_then_progress(fd_client, home_trust, django_capture_on_commit_callbacks):
     page = fd_client.get("/uploads/")
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.content.decode()
@@ -65,9 +65,9 @@ def test_preview_then_confirm_then_progress(fd_client, trust_a, django_capture_o
 
 
 @pytest.mark.django_db
-def test_progress_page_refreshes_while_the_run_is_queued(fd_client, director, trust_a):
+def test_progress_page_refreshes_while_the_run_is_queued(fd_client, director, home_trust):
     upload = UploadFactory(uploaded_by=director)
-    upload.trusts.add(trust_a)
+    upload.trusts.add(home_trust)
     RecomputeRun.objects.create(upload=upload, state="running", progress_done=1, progress_total=4)
     text = fd_client.get(f"/uploads/{upload.pk}/").content.decode()
     assert '<meta http-equiv="refresh" content="3">' in text
@@ -75,7 +75,7 @@ def test_progress_page_refreshes_while_the_run_is_queued(fd_client, director, tr
 
 
 @pytest.mark.django_db
-def test_a_bad_file_shows_every_error_in_a_table_and_is_kept(fd_client, director, trust_a):
+def test_a_bad_file_shows_every_error_in_a_table_and_is_kept(fd_client, director, home_trust):
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("bad/one_bad_row_among_good.csv")})
     assert response.status_code == 400
     text = response.content.decode()
@@ -89,7 +89,7 @@ def test_a_bad_file_shows_every_error_in_a_table_and_is_kept(fd_client, director
 
 
 @pytest.mark.django_db
-def test_a_bad_file_is_read_and_checked_once_by_the_preview(fd_client, trust_a, monkeypatch):
+def test_a_bad_file_is_read_and_checked_once_by_the_preview(fd_client, home_trust, monkeypatch):
     from stftracker.intake import importing
 
     calls = []
@@ -107,7 +107,7 @@ def test_a_bad_file_is_read_and_checked_once_by_the_preview(fd_client, trust_a, 
 
 
 @pytest.mark.django_db
-def test_finance_director_cannot_upload_for_another_trust(fd_client, trust_a, trust_b):
+def test_finance_director_cannot_upload_for_another_trust(fd_client, home_trust, other_trust):
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("bad/other_trust.csv")})
     assert response.status_code == 400
     assert "You may upload returns only for the trusts you direct (RAA), not RBB." in response.content.decode()
@@ -115,14 +115,14 @@ def test_finance_director_cannot_upload_for_another_trust(fd_client, trust_a, tr
 
 
 @pytest.mark.django_db
-def test_finance_director_cannot_import_national_files(fd_client, trust_a):
+def test_finance_director_cannot_import_national_files(fd_client, home_trust):
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("ae_nhse.csv")})
     assert response.status_code == 400
     assert "only analysts import national files" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_csrf_is_enforced_on_the_upload_and_confirm_forms(director, trust_a):
+def test_csrf_is_enforced_on_the_upload_and_confirm_forms(director, home_trust):
     client = Client(enforce_csrf_checks=True)
     client.force_login(director)
     refused = client.post("/uploads/preview/", {"file": fixture_file("finance.csv")})
@@ -135,7 +135,7 @@ def test_csrf_is_enforced_on_the_upload_and_confirm_forms(director, trust_a):
 
 
 @pytest.mark.django_db
-def test_previewed_file_belongs_to_the_user_who_previewed_it(fd_client, trust_a, client):
+def test_previewed_file_belongs_to_the_user_who_previewed_it(fd_client, home_trust, client):
     preview = fd_client.post("/uploads/preview/", {"file": fixture_file("finance.csv")})
     other = Client()
     other.force_login(UserFactory(username="analyst2", role="analyst"))
@@ -145,7 +145,7 @@ def test_previewed_file_belongs_to_the_user_who_previewed_it(fd_client, trust_a,
 
 
 @pytest.mark.django_db
-def test_file_over_the_limit_is_refused_by_the_form(fd_client, settings, trust_a):
+def test_file_over_the_limit_is_refused_by_the_form(fd_client, settings, home_trust):
     settings.UPLOAD_MAX_BYTES = 10
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("finance.csv")})
     assert response.status_code == 400
@@ -174,15 +174,15 @@ def test_blank_templates(fd_client, kind, columns):
 
 
 @pytest.mark.django_db
-def test_history_national_for_analysts_and_own_trusts_for_directors(client, director, trust_a, trust_b):
+def test_history_national_for_analysts_and_own_trusts_for_directors(client, director, home_trust, other_trust):
     analyst = UserFactory(username="nat", role="analyst")
-    other_fd = UserFactory(username="fd_beta", role="finance_director", trusts=[trust_b])
+    other_fd = UserFactory(username="fd_beta", role="finance_director", trusts=[other_trust])
     mine = UploadFactory(file_name="alpha-june.csv", uploaded_by=director)
-    mine.trusts.add(trust_a)
+    mine.trusts.add(home_trust)
     theirs = UploadFactory(file_name="beta-june.csv", uploaded_by=other_fd)
-    theirs.trusts.add(trust_b)
+    theirs.trusts.add(other_trust)
     national = UploadFactory(file_name="ae-national.csv", kind="ae_nhse", uploaded_by=analyst)
-    national.trusts.add(trust_a, trust_b)
+    national.trusts.add(home_trust, other_trust)
 
     client.force_login(analyst)
     text = client.get("/uploads/history/").content.decode()
@@ -196,17 +196,17 @@ def test_history_national_for_analysts_and_own_trusts_for_directors(client, dire
     assert client.get("/uploads/history/?trust=RBB").status_code == 404
     assert client.get(f"/uploads/{theirs.pk}/").status_code == 404
     assert client.get(f"/uploads/{mine.pk}/").status_code == 200
-    assert "fd_alpha" in client.get("/uploads/").content.decode()
+    assert "fd_home" in client.get("/uploads/").content.decode()
 
 
 @pytest.mark.django_db
-def test_rejected_upload_of_a_director_shows_in_their_history(fd_client, trust_a):
+def test_rejected_upload_of_a_director_shows_in_their_history(fd_client, home_trust):
     fd_client.post("/uploads/preview/", {"file": fixture_file("bad/bad_money.csv", "june.csv")})
     text = fd_client.get("/uploads/history/").content.decode()
     assert "june.csv" in text and "Rejected" in text
 
 
 @pytest.mark.django_db
-def test_get_never_writes(fd_client, trust_a):
+def test_get_never_writes(fd_client, home_trust):
     assert fd_client.get("/uploads/preview/").status_code == 405
     assert fd_client.get("/uploads/confirm/").status_code == 405
