@@ -49,7 +49,7 @@ from .country import (
     round_money,
     weighted_pick,
 )
-from .synthetic import (
+from .draws import (
     ACUTE_INCOME_PER_ATTENDANCE,
     ALLOCATION_WEIGHT,
     LOG_TURNOVER,
