@@ -1,12 +1,15 @@
 """The one service that writes a demo country: ``load_demo`` wipes and rebuilds the whole national
 data set (regions, footprints, trusts and their mergers, plans, returns, uploads, and the
-entitlements, year-end awards and recompute runs computed from them) in one transaction, with
-bulk inserts only, and resets the demo accounts. Schemes and other users are left alone. It
-refuses to wipe uploads that did not come from the demo unless told to. It never recomputes
-entitlements: run ``manage.py recompute`` afterwards.
+entitlements, year-end awards and recompute runs computed from them) in one transaction, and
+resets the demo accounts. Schemes and other users are left alone. It refuses to wipe uploads that
+did not come from the demo unless told to. It never recomputes entitlements: run
+``manage.py recompute`` afterwards.
 
-Each data set is recorded as an Upload of the file an import would take, with whether its figures
-are published statistics or simulated (``notes["provenance"]``), so that every page can say so.
+Each data set is the file an import would take (``Country.files()``), imported through the
+intake's own ``ingest`` as the demo user who would upload it, so the demo stores nothing an upload
+could not; its upload record says whether its figures are published statistics or simulated
+(``notes["provenance"]``), so that every page can say so. Only what no file format carries is
+written directly: the regions and footprints by code and name, and the mergers.
 """
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_update_with_history
 
 from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
+from stftracker.intake.importing import ingest
 from trusts.models import Footprint, Region, Succession, Trust, Upload, UploadStatus
 from trusts.roles import ANALYST, FINANCE_DIRECTOR
 
@@ -28,7 +32,6 @@ from .england import england_country
 from .synthetic import generate_country
 
 DEMO_SOURCE = "demo"
-BATCH_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ DEMO_ACCOUNTS = [
 
 class DemoRefused(Exception):
     """The database holds data that did not come from the demo; it is not wiped unless forced."""
+
+
+class DemoFileRefused(ValueError):
+    """The intake refused a demo file: the demo stores nothing an upload could not."""
 
 
 @dataclass
@@ -79,7 +86,8 @@ def load_demo(*, seed: int = DEFAULT_SEED, synthetic: bool = False, scale: float
     """Wipe the national data set and load a demo country in one transaction: real England with
     the simulated figures of ``seed``, or (``synthetic``, or any ``scale`` but 1) the synthetic one.
 
-    Raises DemoRefused when uploads from anywhere but the demo exist, unless ``force``.
+    Raises DemoRefused when uploads from anywhere but the demo exist, unless ``force``, and
+    DemoFileRefused (storing nothing) if the intake would refuse one of the demo's files.
     """
     started = time.perf_counter()
     country = build_country(seed=seed, synthetic=synthetic, scale=scale)
@@ -138,124 +146,74 @@ def _wipe():
 
 
 def _write(country: Country, users) -> dict:
-    reason = f"Demo country (seed {country.seed})"
+    """Import every demo file as its uploader would, through the intake; write directly only what
+    no file format carries: the regions and footprints by code and name, and the mergers."""
+    schemes = set(Scheme.objects.filter(code__in=YEARS).values_list("code", flat=True))
+    missing = sorted(set(YEARS) - schemes)
+    if missing:
+        raise DemoRefused(f"Scheme(s) {', '.join(missing)} are missing: run the migrations first.")
+    _write_places(country)
+    uploads, mergers = [], 0
+    for demo_file in country.files():  # the trusts first
+        uploads.append(_import(country, demo_file, users))
+        if demo_file.kind == "trusts":
+            mergers = _write_mergers(country, users["admin"])
+    rows = {}
+    for upload in uploads:
+        rows[upload.kind] = rows.get(upload.kind, 0) + upload.rows_new
+    return {
+        "regions": len(country.regions),
+        "footprints": len(country.footprints),
+        "trusts": rows["trusts"],
+        "mergers": mergers,
+        "uploads": len(uploads),
+        "allocations": rows["plans"],
+        "finance returns": rows["finance"],
+        "performance returns": rows["performance"] + rows.get("ae_tidy", 0),
+        "trajectories": rows["trajectories"],
+    }
+
+
+def _write_places(country: Country):
+    """The regions and STP footprints, by code and name. The trusts file names each by its code
+    (or its name) only, so a new one made from the file would take its code as its name, or a
+    made-up code: they are written first, and the file's codes find them."""
     regions = Region.objects.bulk_create([Region(code=code, name=name) for code, name in country.regions])
     region_ids = {region.code: region.pk for region in regions}
-    footprints = Footprint.objects.bulk_create([
+    Footprint.objects.bulk_create([
         Footprint(code=f["code"], name=f["name"], region_id=region_ids[f["region"]]) for f in country.footprints
     ])
-    footprint_ids = {footprint.code: footprint.pk for footprint in footprints}
-    trusts = bulk_create_with_history(
-        [
-            Trust(
-                org_code=t["org_code"], name=t["name"], trust_type=t["trust_type"],
-                region_id=region_ids[t["region"]], footprint_id=footprint_ids.get(t["footprint"]),
-                active=t.get("active", True),
-            )
-            for t in country.trusts
-        ],
-        Trust, batch_size=BATCH_SIZE, default_user=users["admin"], default_change_reason=reason,
-    )
-    trust_ids = {trust.org_code: trust.pk for trust in trusts}
-    successions = Succession.objects.bulk_create([
-        Succession(predecessor_id=trust_ids[s["predecessor"]], successor_id=trust_ids[s["successor"]],
+
+
+def _import(country: Country, demo_file, users) -> Upload:
+    """Import one demo file through the intake, as the user who would upload it, queueing no
+    recompute; the upload record says where its figures come from. Anything the import would
+    refuse stops the load."""
+    user = users["admin"] if demo_file.kind == "trusts" else users["analyst"]
+    result = ingest(data=demo_file.content, file_name=demo_file.file_name, user=user, source=DEMO_SOURCE,
+                    recompute=False, notes=country.notes(demo_file))
+    if result.status != UploadStatus.STORED:
+        shown = "; ".join(f"row {e['row']} {e['column']}: {e['message']}" for e in result.errors[:5])
+        raise DemoFileRefused(f"The import refused the demo file {demo_file.file_name} ({result.status}): {shown}")
+    return result.upload
+
+
+def _write_mergers(country: Country, user) -> int:
+    """The mergers, which no file format carries, and the trusts gone by 2016 or merged away
+    marked inactive (the trusts file has no such column), in the trusts' history too."""
+    trusts = {trust.org_code: trust for trust in Trust.objects.all()}
+    Succession.objects.bulk_create([
+        Succession(predecessor=trusts[s["predecessor"]], successor=trusts[s["successor"]],
                    effective_from=s["effective_from"])
         for s in country.successions
     ])
-
-    files = country.files()
-    uploads = Upload.objects.bulk_create([
-        Upload(
-            uploaded_by=users["admin"] if demo_file.kind == "trusts" else users["analyst"],
-            kind=demo_file.kind,
-            file_name=demo_file.file_name,
-            sha256=demo_file.sha256,
-            size_bytes=len(demo_file.content),
-            status=UploadStatus.STORED,
-            row_count=demo_file.row_count,
-            rows_new=demo_file.row_count,
-            source=DEMO_SOURCE,
-            notes=country.notes(demo_file),
-        )
-        for demo_file in files
-    ])
-    Upload.trusts.through.objects.bulk_create(
-        [
-            Upload.trusts.through(upload_id=upload.pk, trust_id=trust_ids[code])
-            for upload, demo_file in zip(uploads, files)
-            for code in demo_file.org_codes
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    upload_ids = {upload.file_name: upload.pk for upload in uploads}
-    schemes = {scheme.code: scheme.pk for scheme in Scheme.objects.filter(code__in=YEARS)}
-    missing = sorted(set(YEARS) - set(schemes))
-    if missing:
-        raise DemoRefused(f"Scheme(s) {', '.join(missing)} are missing: run the migrations first.")
-
-    allocations, finance, performance, trajectories = [], [], [], []
-    for year in YEARS:
-        plans_upload = upload_ids[f"demo-plans-{year}.csv"]
-        allocations += [
-            Allocation(
-                trust_id=trust_ids[p["org_code"]], scheme_id=schemes[year], stf_allocation=p["stf_allocation"],
-                control_total=p["control_total"], control_total_accepted=p["control_total_accepted"],
-                upload_id=plans_upload,
-            )
-            for p in country.plans[year]
-        ]
-        finance_upload = upload_ids[f"demo-finance-{year}.csv"]
-        finance += [
-            FinanceReturn(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], plan_ytd=r["plan_ytd"],
-                actual_ytd=r["actual_ytd"], forecast_outturn=r["forecast_outturn"], upload_id=finance_upload,
-            )
-            for r in country.finance[year]
-        ]
-        performance_upload = upload_ids[f"demo-performance-{year}.csv"]
-        performance += [
-            PerformanceReturn(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], metric=r["metric"],
-                numerator=r["numerator"], denominator=r["denominator"], upload_id=performance_upload,
-            )
-            for r in country.performance[year]
-        ]
-        trajectory_upload = upload_ids[f"demo-trajectories-{year}.csv"]
-        trajectories += [
-            Trajectory(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], metric=r["metric"],
-                percent=r["percent"], upload_id=trajectory_upload,
-            )
-            for r in country.trajectories[year]
-        ]
-    bulk_create_with_history(
-        allocations, Allocation, batch_size=BATCH_SIZE, default_user=users["analyst"], default_change_reason=reason
-    )
-    FinanceReturn.objects.bulk_create(finance, batch_size=BATCH_SIZE)
-    PerformanceReturn.objects.bulk_create(performance, batch_size=BATCH_SIZE)
-    published = []
-    if country.published_ae_file is not None:
-        ae_upload = upload_ids[country.published_ae_file.file_name]
-        published = [
-            PerformanceReturn(
-                trust_id=trust_ids[r["org_code"]], month=r["month"], metric=r["metric"],
-                numerator=r["numerator"], denominator=r["denominator"], upload_id=ae_upload,
-            )
-            for r in country.published_ae
-        ]
-        PerformanceReturn.objects.bulk_create(published, batch_size=BATCH_SIZE)
-    Trajectory.objects.bulk_create(trajectories, batch_size=BATCH_SIZE)
-    return {
-        "regions": len(regions),
-        "footprints": len(footprints),
-        "trusts": len(trusts),
-        "mergers": len(successions),
-        "uploads": len(uploads),
-        "allocations": len(allocations),
-        "finance returns": len(finance),
-        "performance returns": len(performance) + len(published),
-        "trajectories": len(trajectories),
-    }
+    gone = [trusts[t["org_code"]] for t in country.trusts if not t.get("active", True)]
+    for trust in gone:
+        trust.active = False
+    if gone:
+        bulk_update_with_history(gone, Trust, ["active"], default_user=user,
+                                 default_change_reason="Closed before the fund began, or merged away")
+    return len(country.successions)
 
 
 def demo_accounts_status():

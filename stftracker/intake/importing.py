@@ -136,17 +136,23 @@ def _queue(upload, trust_ids, scheme_ids):
     return queue_recompute(scheme=scheme, trust_ids=sorted(trust_ids), upload=upload, trigger="upload")
 
 
-def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bool = True) -> IngestResult:
+def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bool = True,
+           recompute: bool = True, notes: dict | None = None) -> IngestResult:
     """Validate a file and, when ``commit``, store it (all rows or none) and queue a recompute.
 
     Never raises for a bad file: the result's ``ok`` is False and ``errors`` lists every problem
     as ``{row, column, value, message}``. With ``commit=False`` nothing is written (preview).
+    ``recompute=False`` stores the file without queueing a recompute (the upload records none
+    queued): for a caller that recomputes everything afterwards, as the demo loader's user does
+    with ``manage.py recompute``. ``notes`` are added to the upload record's notes (what the
+    caller knows of the file, such as where its figures come from).
     """
     result, plan = analyse(data=data, file_name=file_name, user=user)
     if not commit:
         result.status = "preview"
         return result
-    return _store(result, plan, data=data, file_name=file_name, user=user, source=source)
+    return _store(result, plan, data=data, file_name=file_name, user=user, source=source, recompute=recompute,
+                  notes=notes)
 
 
 def preview(*, data: bytes, file_name: str, user, source: str = "web") -> IngestResult:
@@ -162,13 +168,16 @@ def preview(*, data: bytes, file_name: str, user, source: str = "web") -> Ingest
     return result
 
 
-def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, source: str) -> IngestResult:
+def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, source: str, recompute: bool = True,
+           notes: dict | None = None) -> IngestResult:
     """Write the upload record and, when the file is clean and changes something, its rows (one
-    transaction), then queue the recompute; a failure is recorded on a failed upload."""
+    transaction), then, if ``recompute``, queue the recompute; a failure is recorded on a failed
+    upload. ``notes`` go on the upload record with the import's own."""
     user_id = user.pk if user is not None and user.is_authenticated else None
     upload = Upload(uploaded_by_id=user_id, kind=result.kind or "", file_name=file_name[:255], sha256=result.sha256,
                     size_bytes=len(data), row_count=result.row_count, source=source)
     _fill_counts(upload, result)
+    result.notes.update(notes or {})
     try:
         with transaction.atomic():
             if not result.ok:
@@ -200,9 +209,9 @@ def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, sou
                 upload.notes = {**result.notes,
                                 "entitlements_before": _entitlement_snapshot(affected_ids, plan.scheme_ids),
                                 "changed_trust_ids": affected_ids, "scheme_ids": sorted(plan.scheme_ids)}
-                upload.recompute_queued = bool(affected_ids)
+                upload.recompute_queued = recompute and bool(affected_ids)
                 upload.save(update_fields=["notes", "recompute_queued"])
-                if affected_ids:
+                if upload.recompute_queued:
                     result.run = _queue(upload, affected_ids, plan.scheme_ids)
     except Exception as exc:  # noqa: BLE001 - the failure is recorded on the upload the user sees
         logger.exception("Import of %s failed", file_name)

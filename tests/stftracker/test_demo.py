@@ -17,7 +17,10 @@ from django.test.utils import CaptureQueriesContext
 
 from finance.models import Allocation, FinanceReturn, RecomputeRun
 from performance.models import PerformanceReturn, Trajectory
-from stftracker.demo import DEMO_ACCOUNTS, england_country, generate_country, load_demo
+from stftracker.demo import (
+    DEMO_ACCOUNTS, Country, DemoFile, DemoFileRefused, england_country, generate_country, load_demo,
+)
+from stftracker.intake.importing import ingest
 from trusts.models import Footprint, Region, Trust, Upload
 
 TYPES = ["acute", "specialist", "mental_health", "community", "ambulance"]
@@ -492,4 +495,60 @@ def test_query_count_does_not_grow_with_the_number_of_trusts():
 
     (small_other, _), (large_other, large_inserts) = split(small.captured_queries), split(large.captured_queries)
     assert small_other == large_other  # reads, deletes and account updates: a fixed number
-    assert large_inserts <= rows / 100  # inserts go in batches (SQLite's are the smallest)
+    # Inserts go in batches (SQLite's are the smallest), besides each file's upload record and trust links.
+    assert large_inserts <= rows / 100 + 2 * Upload.objects.count()
+
+
+STORED_BY_KIND = {"plans": Allocation, "finance": FinanceReturn, "performance": PerformanceReturn,
+                  "ae_tidy": PerformanceReturn, "trajectories": Trajectory}
+
+
+@pytest.mark.django_db
+def test_every_demo_file_went_through_its_importer():
+    load_demo(seed=5, scale=0.15)
+    country = generate_country(seed=5, scale=0.15)
+    uploads = {u.file_name: u for u in Upload.objects.select_related("uploaded_by")}
+    assert sorted(uploads) == sorted(f.file_name for f in country.files())
+    for demo_file in country.files():
+        upload = uploads[demo_file.file_name]
+        # The counts and notes the intake records, the demo's provenance with them, no recompute queued.
+        assert (upload.rows_new, upload.rows_changed, upload.rows_unchanged, upload.rows_skipped) == (
+            demo_file.row_count, 0, 0, 0)
+        assert upload.notes["provenance"] == "simulated" and upload.notes["seed"] == 5
+        assert sorted(upload.notes["changed_trust_ids"]) == sorted(
+            Trust.objects.filter(org_code__in=demo_file.org_codes).values_list("pk", flat=True))
+        assert not upload.recompute_queued
+        if demo_file.kind == "trusts":
+            assert Trust.objects.count() == upload.rows_new
+        else:
+            assert STORED_BY_KIND[demo_file.kind].objects.filter(upload=upload).count() == upload.rows_new
+    assert not RecomputeRun.objects.exists()
+
+    # The import takes every file again as it is stored: nothing new, nothing changed, no error.
+    for demo_file in country.files():
+        upload = uploads[demo_file.file_name]
+        result = ingest(data=demo_file.content, file_name=demo_file.file_name, user=upload.uploaded_by, commit=False)
+        assert result.ok and result.errors == [], demo_file.file_name
+        assert result.counts == {"new": 0, "changed": 0, "unchanged": demo_file.row_count, "skipped": 0}
+
+
+@pytest.mark.django_db
+def test_a_demo_file_the_import_would_refuse_stores_nothing(monkeypatch):
+    load_demo(seed=5, scale=0.1)
+    before = database_digest()
+    files = Country.files
+
+    def with_a_bad_row(country):
+        found = files(country)
+        bad = next(f for f in found if f.kind == "performance")
+        lines = bad.content.decode().splitlines()
+        org_code, period, metric, numerator, denominator = lines[1].split(",")
+        lines[1] = ",".join([org_code, period, metric, str(int(denominator) + 1), denominator])
+        found[found.index(bad)] = DemoFile(bad.kind, bad.file_name, ("\n".join(lines) + "\n").encode(),
+                                           bad.org_codes, bad.row_count)
+        return found
+
+    monkeypatch.setattr(Country, "files", with_a_bad_row)
+    with pytest.raises(DemoFileRefused, match="numerator|Numerator"):
+        load_demo(seed=6, scale=0.1)
+    assert database_digest() == before  # the whole load was undone: the earlier demo stands
