@@ -118,6 +118,23 @@ def people(analyst, admin_user_, director, other_director, nobody):
     }
 
 
+@pytest.fixture
+def uploads(home_trust, other_trust, director):
+    """Uploads of the home trust, of the other, of both; one the director sent that was rejected
+    before any trust was known; and one with no uploader (its user since deleted)."""
+    from tests.factories import UploadFactory
+
+    home = UploadFactory(file_name="home.csv")
+    home.trusts.add(home_trust)
+    other = UploadFactory(file_name="other.csv")
+    other.trusts.add(other_trust)
+    both = UploadFactory(file_name="both.csv", kind="performance")
+    both.trusts.add(home_trust, other_trust)
+    mine = UploadFactory(file_name="mine-rejected.csv", status="rejected", kind="", uploaded_by=director)
+    nobodys = UploadFactory(file_name="no-uploader.csv", uploaded_by=None)
+    return {"home": home, "other": other, "both": both, "mine": mine, "nobodys": nobodys}
+
+
 def _is_transactional(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from finance.models import FinanceReturn
 from tests.api.conftest import token_client
-from tests.factories import UploadFactory
 from trusts.models import Upload
 
 URL = "/api/v1/uploads/"
@@ -18,19 +17,6 @@ def finance_file(*rows, name="returns.csv"):
     return SimpleUploadedFile(name, (HEADER + "".join(row + "\r\n" for row in rows)).encode(), content_type="text/csv")
 
 
-@pytest.fixture
-def uploads(home_trust, other_trust, director):
-    home = UploadFactory(file_name="home.csv")
-    home.trusts.add(home_trust)
-    other = UploadFactory(file_name="other.csv")
-    other.trusts.add(other_trust)
-    both = UploadFactory(file_name="both.csv", kind="performance")
-    both.trusts.add(home_trust, other_trust)
-    # Rejected before any trust was known, but the director sent it.
-    mine = UploadFactory(file_name="mine-rejected.csv", status="rejected", kind="", uploaded_by=director)
-    return {"home": home, "other": other, "both": both, "mine": mine}
-
-
 def names(response):
     assert response.status_code == 200, response.content
     return sorted(row["file_name"] for row in response.json()["results"])
@@ -38,7 +24,8 @@ def names(response):
 
 @pytest.mark.django_db
 def test_an_analyst_sees_every_upload(analyst, uploads):
-    assert names(token_client(analyst).get(URL)) == ["both.csv", "home.csv", "mine-rejected.csv", "other.csv"]
+    assert names(token_client(analyst).get(URL)) == [
+        "both.csv", "home.csv", "mine-rejected.csv", "no-uploader.csv", "other.csv"]
 
 
 @pytest.mark.django_db
