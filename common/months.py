@@ -14,8 +14,9 @@ def month_range(start: datetime.date, count: int) -> list[datetime.date]:
     return [add_months(start, offset) for offset in range(count)]
 
 
-def months_between(start: datetime.date, month: datetime.date) -> int:
-    """How many months ``month`` is after ``start`` (0 for the same month)."""
+def months_between(start: datetime.date, month):
+    """How many months ``month`` is after ``start`` (0 for the same month). ``month`` may be a
+    date, or a pandas column's ``.dt`` accessor: then the answer is a column."""
     return (month.year - start.year) * 12 + month.month - start.month
 
 

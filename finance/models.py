@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.months import add_months
 from performance.models import METRIC_CODES, CurrentQuerySet
 from trusts.models import Trust, TrustType, Upload
 
@@ -64,7 +65,7 @@ class Scheme(models.Model):
 
     @property
     def end_date(self):
-        return self.start_date.replace(year=self.start_date.year + 1)
+        return add_months(self.start_date, 12)
 
     def clean(self):
         errors = scheme_errors(self)

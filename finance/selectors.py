@@ -91,7 +91,7 @@ def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
         ["trust_id", "trust__org_code", "stf_allocation", "control_total", "control_total_accepted"],
         ["trust_id", "org_code", "stf_allocation", "control_total", "control_total_accepted"],
     )
-    last_month = scheme.start_date.replace(year=scheme.start_date.year + 1, month=3)
+    last_month = add_months(scheme.end_date, -1)
     actuals = dict(
         FinanceReturn.objects.current().filter(month=last_month).values_list("trust_id", "actual_ytd")
     )

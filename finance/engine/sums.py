@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from common.months import months_between
+
 from .inputs import THRESHOLD_OR_PRIOR_YEAR, EngineInputs, SchemeRules
 
 
@@ -31,8 +33,7 @@ class QuarterSums:
 
 def month_index(months, start):
     """Months since ``start`` (0-based) for a column of dates."""
-    stamps = pd.to_datetime(pd.Series(months))
-    return ((stamps.dt.year - start.year) * 12 + stamps.dt.month - start.month).astype(np.int64).to_numpy()
+    return months_between(start, pd.to_datetime(pd.Series(months)).dt).astype(np.int64).to_numpy()
 
 
 def quarter_sums(rules: SchemeRules, inputs: EngineInputs, keys: pd.Index) -> dict[str, QuarterSums]:
@@ -54,14 +55,21 @@ def quarter_sums(rules: SchemeRules, inputs: EngineInputs, keys: pd.Index) -> di
     }
 
 
+def _in_year(frame, start, metrics):
+    """The rows of ``metrics`` in the twelve months from ``start``, with their month of the year
+    (``idx``, 0-based) and quarter."""
+    frame = frame[frame["metric"].isin(metrics)].copy()
+    frame["idx"] = month_index(frame["month"], start)
+    frame = frame[(frame["idx"] >= 0) & (frame["idx"] < 12)]
+    frame["quarter"] = frame["idx"] // 3 + 1
+    return frame
+
+
 def _performance_sums(performance, start, metrics, prefix):
     """Per (trust_id, quarter): numerator, denominator and a bitmask of months present, per metric."""
     columns = {}
     if len(performance):
-        frame = performance[performance["metric"].isin(metrics)].copy()
-        frame["idx"] = month_index(frame["month"], start)
-        frame = frame[(frame["idx"] >= 0) & (frame["idx"] < 12)]
-        frame["quarter"] = frame["idx"] // 3 + 1
+        frame = _in_year(performance, start, metrics)
         frame["bit"] = np.left_shift(1, frame["idx"] % 3)
         frame["numerator"] = frame["numerator"].astype(np.int64)
         frame["denominator"] = frame["denominator"].astype(np.int64)
@@ -80,10 +88,7 @@ def _trajectory_sums(trajectories, start, metrics):
     """Per (trust_id, quarter): sum of monthly trajectories in hundredths of a percent, and count."""
     columns = {}
     if len(trajectories):
-        frame = trajectories[trajectories["metric"].isin(metrics)].copy()
-        frame["idx"] = month_index(frame["month"], start)
-        frame = frame[(frame["idx"] >= 0) & (frame["idx"] < 12)]
-        frame["quarter"] = frame["idx"] // 3 + 1
+        frame = _in_year(trajectories, start, metrics)
         frame["hundredths"] = np.array(
             [int(Decimal(str(p)).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP)) for p in frame["percent"]],
             dtype=np.int64,

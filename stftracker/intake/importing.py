@@ -8,7 +8,6 @@ file is clean, all of its rows in one transaction, then queues a recompute of th
 changed. A file with any error stores no rows. :func:`preview` checks a file for the preview page
 once, recording a bad file as rejected.
 """
-import datetime
 import hashlib
 import logging
 
@@ -17,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.errors import FileError, HeaderError
+from common.months import add_months
 from common.tabular import read_table
 from finance.dispatch import queue_recompute
 from finance.models import Entitlement, Scheme
@@ -41,7 +41,7 @@ def _schemes():
 def _scheme_for(month, schemes):
     for scheme in schemes:
         start = scheme["start_date"]
-        if start <= month < start.replace(year=start.year + 1):
+        if start <= month < add_months(start, 12):
             return scheme
     return None
 
@@ -51,7 +51,7 @@ def _check_months(parsed, kind, schemes, today):
     touched = set()
     this_month = today.replace(day=1)
     first = schemes[0]["start_date"] if schemes else None
-    last = schemes[-1]["start_date"].replace(year=schemes[-1]["start_date"].year + 1) if schemes else None
+    last_month = add_months(schemes[-1]["start_date"], 11) if schemes else None
     kept = []
     for row in parsed.rows:
         month = row["month"]
@@ -62,7 +62,7 @@ def _check_months(parsed, kind, schemes, today):
             continue
         scheme = _scheme_for(month, schemes)
         if scheme is None:
-            span = f"{first:%Y-%m} to {last - datetime.timedelta(days=1):%Y-%m}" if first else "none defined"
+            span = f"{first:%Y-%m} to {last_month:%Y-%m}" if first else "none defined"
             parsed.error(row["row"], column, shown, f"Month {shown} is outside every STF scheme ({span}).")
             continue
         touched.add(scheme["id"])
