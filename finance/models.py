@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.inputs import InputModel
 from common.months import add_months
 from performance.models import METRIC_CODES, CurrentQuerySet
 from trusts.models import Trust, TrustType, Upload
@@ -20,7 +21,7 @@ class RuleVariant(models.TextChoices):
     )
 
 
-class Scheme(models.Model):
+class Scheme(InputModel):
     """One year's STF rules, held as data with its provenance (see RULES.md).
 
     Percentages are stored as strings of decimals in the JSON fields so that nothing passes
@@ -52,6 +53,8 @@ class Scheme(models.Model):
     reviewed_on = models.DateField()
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    INPUT_KEYS = ("id",)
 
     class Meta:
         ordering = ["start_date"]
@@ -152,7 +155,7 @@ def scheme_errors(scheme):
     return errors
 
 
-class Allocation(models.Model):
+class Allocation(InputModel):
     """A trust's annual STF allocation and financial control total under one scheme."""
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="allocations")
@@ -163,6 +166,8 @@ class Allocation(models.Model):
     upload = models.ForeignKey(Upload, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    INPUT_KEYS = ("trust_id", "scheme_id")
 
     class Meta:
         ordering = ["scheme_id", "trust_id"]
@@ -175,7 +180,9 @@ class Allocation(models.Model):
         return f"{self.trust_id} {self.scheme_id}: £{self.stf_allocation}"
 
 
-class FinanceReturn(models.Model):
+class FinanceReturn(InputModel):
+    INPUT_KEYS = ("trust_id", "month")
+
     """A monthly finance return: year-to-date plan and actual, forecast outturn (excluding STF)."""
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="finance_returns")
@@ -292,7 +299,13 @@ class RecomputeRun(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
     trust_ids = models.JSONField(null=True, blank=True, help_text="Empty for every trust")
     upload = models.ForeignKey(Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="recompute_runs")
-    trigger = models.CharField(max_length=20, default="manual")  # upload, nightly, command, manual
+    trigger = models.CharField(max_length=20, default="manual")  # upload, nightly, command, manual, change
+    catch_up = models.BooleanField(
+        default=False, help_text="Recompute whatever has changed since the figures were computed (scope unused)"
+    )
+    inputs_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The newest input change the run's figures include"
+    )
     state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
     message = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
@@ -310,3 +323,34 @@ class RecomputeRun(models.Model):
 
     def __str__(self):
         return f"Recompute {self.pk} ({self.state})"
+
+
+class InputChange(models.Model):
+    """A change to an input of one scheme's figures, for one trust or (``trust`` empty) every trust.
+
+    Written in the same transaction as the change itself (see ``finance.dependencies``); a
+    recompute that covers it records itself as ``resolved_by_run`` once its figures include it. The
+    figures of a scheme are current when it has no unresolved change. Its ids only grow: the
+    largest a recompute has seen is the inputs' version it computed from.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="input_changes")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=60, help_text="The model whose rows changed, e.g. finance.financereturn")
+    changed_at = models.DateTimeField(db_index=True)
+    resolved_by_run = models.ForeignKey(
+        "RecomputeRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="resolved_changes"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["scheme", "trust"], condition=models.Q(resolved_at__isnull=True),
+                         name="input_change_unresolved"),
+        ]
+
+    def __str__(self):
+        who = self.trust_id or "every trust"
+        return f"{self.source} changed {self.scheme_id} for {who} at {self.changed_at:%Y-%m-%d %H:%M}"

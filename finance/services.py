@@ -11,14 +11,14 @@ from fractions import Fraction
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from common.errors import DomainError
 from finance import engine
 from finance import selectors
 from finance.eligibility import result_record
-from finance.models import Allocation, Entitlement, RecomputeRun, RunState, Scheme, YearEndAward
+from finance.models import Allocation, Entitlement, InputChange, RecomputeRun, RunState, Scheme, YearEndAward
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,9 @@ def _lock_scheme(scheme):
     if connection.features.has_select_for_update:
         list(Scheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True))
     else:
-        # Take SQLite's write lock now, at the start of the transaction, rather than on first write.
-        Scheme.objects.filter(pk=scheme.pk).update(pot=F("pot"))
+        # Take SQLite's write lock now, at the start of the transaction, rather than on first write
+        # (the plain queryset's update: locking changes no input, so it is not announced as one).
+        QuerySet.update(Scheme.objects.filter(pk=scheme.pk), pot=F("pot"))
 
 
 def _entitlement_rows(scheme, results, now):
@@ -114,18 +115,48 @@ def _update_run(run, **fields):
             setattr(run, name, value)
 
 
+def _allocation_count(schemes, trust_ids):
+    allocations = Allocation.objects.filter(scheme__in=schemes if isinstance(schemes, list) else [schemes])
+    if trust_ids is not None:
+        allocations = allocations.filter(trust_id__in=trust_ids)
+    return allocations.count()
+
+
 def _trust_scope(trust_ids) -> list[int] | None:
     """Trust ids sorted and without repeats; None (every trust) stays None."""
     return sorted({int(t) for t in trust_ids}) if trust_ids is not None else None
 
 
-def create_run(*, scheme=None, trust_ids=None, upload=None, trigger="manual", task_id="") -> RecomputeRun:
+def create_run(*, scheme=None, trust_ids=None, upload=None, trigger="manual", task_id="",
+               catch_up=False) -> RecomputeRun:
     """Record a recompute request (state queued) for ``recompute`` to carry out, in-process or on a
-    worker. ``trust_ids`` are stored sorted and without repeats; None means every trust."""
+    worker. ``trust_ids`` are stored sorted and without repeats; None means every trust.
+    ``catch_up``: recompute whatever input changes are unresolved when it runs (scope unused)."""
     return RecomputeRun.objects.create(
         scheme=scheme, trust_ids=_trust_scope(trust_ids), upload=upload, trigger=trigger, state=RunState.QUEUED,
-        task_id=task_id,
+        task_id=task_id, catch_up=catch_up,
     )
+
+
+def _unresolved(scheme_id, up_to=None):
+    changes = InputChange.objects.filter(scheme_id=scheme_id, resolved_at__isnull=True)
+    return changes.filter(id__lte=up_to) if up_to is not None else changes
+
+
+def _pending_scope(scheme_id, up_to=None):
+    """(any change at all, the trusts to recompute or None for every trust) of a scheme's unresolved changes."""
+    trusts = set(_unresolved(scheme_id, up_to).values_list("trust_id", flat=True).distinct())
+    if not trusts:
+        return False, []
+    return True, (None if None in trusts else sorted(trusts))
+
+
+def _resolve(scheme_id, trust_ids, up_to, run, now):
+    """Mark the scheme's unresolved changes up to ``up_to`` that ``trust_ids`` covers as included."""
+    changes = _unresolved(scheme_id, up_to)
+    if trust_ids is not None:
+        changes = changes.filter(trust_id__in=trust_ids)
+    return changes.update(resolved_by_run=run, resolved_at=now)
 
 
 def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
@@ -142,33 +173,49 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
     started = time.perf_counter()
     try:
         schemes = [scheme] if scheme is not None else list(Scheme.objects.order_by("start_date"))
-        allocations = Allocation.objects.filter(scheme__in=schemes)
-        if trust_ids is not None:
-            allocations = allocations.filter(trust_id__in=trust_ids)
+        if run.catch_up:  # an estimate for the progress: the scope is read again under each scheme's lock
+            scopes = {each.pk: _pending_scope(each.pk) for each in schemes}
+            schemes = [each for each in schemes if scopes[each.pk][0]]
+            total = sum(_allocation_count(each, scopes[each.pk][1]) for each in schemes)
+        else:
+            total = _allocation_count(schemes, trust_ids)
         _update_run(
             run, state=RunState.RUNNING, started_at=timezone.now(), finished_at=None, duration_ms=None,
-            message="", attempts=F("attempts") + 1, progress_done=0, progress_total=allocations.count() * 4,
-            rows_written=0,
+            message="", attempts=F("attempts") + 1, progress_done=0, progress_total=total * 4, rows_written=0,
         )
         summary = []
         written_total = 0
+        version = None
         for each in schemes:
             with transaction.atomic():
                 _lock_scheme(each)
+                # Every change committed before this point is in the inputs read below.
+                up_to = InputChange.objects.aggregate(newest=Max("id"))["newest"]
+                version = max(version or 0, up_to or 0)
+                scope = trust_ids
+                if run.catch_up:
+                    anything, scope = _pending_scope(each.pk, up_to)
+                    if not anything:  # another run caught up meanwhile
+                        continue
                 rules = selectors.scheme_rules(each)
-                results = engine.compute_entitlements(rules, selectors.engine_inputs(rules, trust_ids=trust_ids))
+                results = engine.compute_entitlements(rules, selectors.engine_inputs(rules, trust_ids=scope))
                 now = timezone.now()
-                written = write_entitlements(scheme=each, results=results, trust_ids=trust_ids, now=now)
+                written = write_entitlements(scheme=each, results=results, trust_ids=scope, now=now)
                 year_end = write_year_end(scheme=each, now=now) if rules.has_year_end else None
+                if up_to is not None:
+                    _resolve(each.pk, scope, up_to, run, now)
             written_total += written
             _update_run(run, progress_done=F("progress_done") + len(results), rows_written=F("rows_written") + written)
             text = f"{each.code}: {len(results)} trust-quarters, {written} written"
             if year_end is not None:
                 text += f"; year end: {year_end.message}"
             summary.append(text)
+        if version is not None:
+            _update_run(run, inputs_version=version)
         elapsed = int((time.perf_counter() - started) * 1000)
         _update_run(run, state=RunState.DONE, finished_at=timezone.now(), duration_ms=elapsed,
-                    message="; ".join(summary) or "No scheme to compute.")
+                    message="; ".join(summary) or ("Nothing had changed: the figures were current."
+                                                   if run.catch_up else "No scheme to compute."))
         run.refresh_from_db()
         return run
     except Exception as exc:

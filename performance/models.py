@@ -5,6 +5,8 @@ metric supersedes the earlier row (``is_current`` moves) without deleting it.
 """
 from django.db import models
 
+from common.inputs import InputModel, InputQuerySet
+
 from trusts.models import Trust, Upload
 
 from .metrics import METRICS
@@ -16,12 +18,16 @@ Metric = models.TextChoices("Metric", [(metric.code.upper(), (metric.code, metri
 METRIC_CODES = [code for code, _ in Metric.choices]
 
 
-class CurrentQuerySet(models.QuerySet):
+class CurrentQuerySet(InputQuerySet):
+    """Monthly returns: inputs of the figures, of which one version per key is current."""
+
     def current(self):
         return self.filter(is_current=True)
 
 
-class PerformanceReturn(models.Model):
+class PerformanceReturn(InputModel):
+    INPUT_KEYS = ("trust_id", "month")
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="performance_returns")
     month = models.DateField(help_text="First day of the month")
     metric = models.CharField(max_length=10, choices=Metric.choices)
@@ -54,7 +60,9 @@ class PerformanceReturn(models.Model):
         return f"{self.trust_id} {self.month:%Y-%m} {self.metric} {self.numerator}/{self.denominator}"
 
 
-class Trajectory(models.Model):
+class Trajectory(InputModel):
+    INPUT_KEYS = ("trust_id", "month")
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="trajectories")
     month = models.DateField(help_text="First day of the month")
     metric = models.CharField(max_length=10, choices=Metric.choices)

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.inputs import InputModel
+
 
 class TrustType(models.TextChoices):
     ACUTE = "acute", "Acute"
@@ -38,7 +40,9 @@ class Footprint(models.Model):
         return self.name
 
 
-class Trust(models.Model):
+class Trust(InputModel):
+    INPUT_KEYS = ("id",)  # its type decides the metrics it is judged on
+
     org_code = models.CharField("ODS code", max_length=8, unique=True)
     name = models.CharField(max_length=200)
     trust_type = models.CharField(max_length=20, choices=TrustType.choices)
@@ -51,6 +55,7 @@ class Trust(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="directed_trusts"
     )
     history = HistoricalRecords(excluded_fields=["finance_directors"])
+
 
     class Meta:
         ordering = ["org_code"]
@@ -68,7 +73,7 @@ class Trust(models.Model):
         return f"{self.name} ({self.org_code})"
 
 
-class Succession(models.Model):
+class Succession(InputModel):
     """A merger: from ``effective_from`` the predecessor's services, and its returns, are the successor's.
 
     A successor is judged on its own returns plus its predecessors' returns for the months before
@@ -79,6 +84,8 @@ class Succession(models.Model):
     predecessor = models.OneToOneField(Trust, on_delete=models.PROTECT, related_name="succession")
     successor = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="predecessor_links")
     effective_from = models.DateField(help_text="First day of the first month the successor reports for both")
+
+    INPUT_KEYS = ("successor_id",)  # its figures include the predecessor's returns
 
     class Meta:
         ordering = ["effective_from", "predecessor__org_code"]

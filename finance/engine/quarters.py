@@ -220,7 +220,7 @@ def fingerprints(rules: SchemeRules, columns: QuarterColumns) -> list[str]:
              pd.Series(finance.actual).astype(str)]
     for metric in columns.metrics.values():
         sums = metric.sums
-        for values in (sums.num, sums.den, sums.mask, sums.tsum, sums.tn, sums.cnum, sums.cden):
+        for values in (sums.num, sums.den, sums.mask, sums.tsum, sums.tn, sums.cnum, sums.cden, sums.cmask):
             parts.append(pd.Series(values).astype(str))
     joined = parts[0].str.cat(parts[1:], sep="|")
     return [hashlib.sha256(f"{digest}|{text}".encode()).hexdigest() for text in joined]

@@ -21,7 +21,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, Scheme, YearEndAward
+from finance import dependencies
+from finance.models import Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, Scheme, YearEndAward
 from performance.models import PerformanceReturn, Trajectory
 from stftracker.intake.importing import ingest
 from trusts.models import Footprint, Region, Succession, Trust, Upload, UploadStatus
@@ -91,7 +92,8 @@ def load_demo(*, seed: int = DEFAULT_SEED, synthetic: bool = False, scale: float
     """
     started = time.perf_counter()
     country = build_country(seed=seed, synthetic=synthetic, scale=scale)
-    with transaction.atomic():
+    # Every row it writes marks the figures out of date; ``manage.py recompute`` brings them up to date.
+    with transaction.atomic(), dependencies.deferred():
         others = Upload.objects.exclude(source=DEMO_SOURCE).count()
         if others and not force:
             raise DemoRefused(
@@ -132,13 +134,14 @@ def _wipe():
     would write one historical row per object, so their rows and their history tables are cleared
     directly. Nothing else refers to them once the tables below are empty.
     """
-    for model in (Entitlement, YearEndAward, RecomputeRun, FinanceReturn, PerformanceReturn, Trajectory, Succession):
+    for model in (Entitlement, YearEndAward, InputChange, RecomputeRun, FinanceReturn, PerformanceReturn, Trajectory, Succession):
         model.objects.all().delete()
     Allocation.objects.all()._raw_delete(Allocation.objects.db)
     Allocation.history.model.objects.all().delete()
     Upload.trusts.through.objects.all().delete()
     Upload.objects.all().delete()
     Trust.finance_directors.through.objects.all().delete()
+    InputChange.objects.all().delete()  # the deletes above marked every scheme
     Trust.objects.all()._raw_delete(Trust.objects.db)
     Trust.history.model.objects.all().delete()
     Footprint.objects.all().delete()

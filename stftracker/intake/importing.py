@@ -10,6 +10,7 @@ once, recording a bad file as rejected.
 """
 import hashlib
 import logging
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,8 +19,8 @@ from django.utils import timezone
 from common.errors import FileError, HeaderError
 from common.months import add_months
 from common.tabular import read_table
-from finance.dispatch import queue_recompute
-from finance.models import Entitlement, Scheme
+from finance import dependencies
+from finance.models import Entitlement, RecomputeRun, Scheme
 from trusts.importers import trust_codes
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import with_successors
@@ -131,9 +132,12 @@ def _entitlement_snapshot(trust_ids, scheme_ids):
             queryset.values_list("trust__org_code", "scheme__code", "quarter", "earned", "status")]
 
 
-def _queue(upload, trust_ids, scheme_ids):
-    scheme = Scheme.objects.get(pk=next(iter(scheme_ids))) if len(scheme_ids) == 1 else None
-    return queue_recompute(scheme=scheme, trust_ids=sorted(trust_ids), upload=upload, trigger="upload")
+def _claim_run(run, upload):
+    """The recompute the upload's changes queued (``finance.dependencies``), as the upload's."""
+    if run is not None:
+        RecomputeRun.objects.filter(pk=run.pk).update(upload=upload, trigger="upload")
+        run.upload, run.trigger = upload, "upload"
+    return run
 
 
 def ingest(*, data: bytes, file_name: str, user, source: str = "web", commit: bool = True,
@@ -198,7 +202,10 @@ def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, sou
             else:
                 upload.status = UploadStatus.STORED
                 upload.save()
-                plan.apply(upload=upload, user=user if user_id else None)
+                # Every row written marks the figures it feeds; they are recomputed on commit
+                # unless the caller recomputes everything itself.
+                with dependencies.collect() as changes, nullcontext() if recompute else dependencies.deferred():
+                    plan.apply(upload=upload, user=user if user_id else None)
                 changed_ids = {row["trust_id"] for row in plan.new + plan.changed if "trust_id" in row}
                 if KINDS[result.kind].register:
                     changed_ids = _trust_ids_of(plan)
@@ -209,10 +216,9 @@ def _store(result: IngestResult, plan, *, data: bytes, file_name: str, user, sou
                 upload.notes = {**result.notes,
                                 "entitlements_before": _entitlement_snapshot(affected_ids, plan.scheme_ids),
                                 "changed_trust_ids": affected_ids, "scheme_ids": sorted(plan.scheme_ids)}
-                upload.recompute_queued = recompute and bool(affected_ids)
+                result.run = _claim_run(changes.run, upload)
+                upload.recompute_queued = result.run is not None
                 upload.save(update_fields=["notes", "recompute_queued"])
-                if upload.recompute_queued:
-                    result.run = _queue(upload, affected_ids, plan.scheme_ids)
     except Exception as exc:  # noqa: BLE001 - the failure is recorded on the upload the user sees
         logger.exception("Import of %s failed", file_name)
         result.ok = False

@@ -113,13 +113,14 @@ def test_a_run_records_its_trusts_sorted_and_once():
 def test_what_if_uses_the_same_engine_and_writes_nothing():
     trust = country(1, quarters=(2,), performance={"ae": (90, 100)})[0]
     s = scheme("2016-17")
+    runs = RecomputeRun.objects.count()
     base = services.what_if(trust=trust, scheme=s, quarter=2)
     assert base["status"] == "partial" and base["withheld"] == "31250.00"
     better = services.what_if(trust=trust, scheme=s, quarter=2, performance={"ae": D("95.00")})
     assert better["status"] == "full" and better["metrics"][0]["performance"] == "95.00"
     failing = services.what_if(trust=trust, scheme=s, quarter=2, actual_ytd=D("-500000.01"))
     assert failing["status"] == "finance_failed" and failing["withheld"] == "250000.00"
-    assert not Entitlement.objects.exists() and not RecomputeRun.objects.exists()
+    assert not Entitlement.objects.exists() and RecomputeRun.objects.count() == runs
 
 
 def test_year_end_awards_reconcile_the_country_to_the_pot():

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from finance import dispatch
-from finance.models import Entitlement, RecomputeRun
+from finance.models import Entitlement, InputChange, RecomputeRun
 from tests.factories import (
     AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, TrustFactory, UploadFactory, scheme,
 )
@@ -110,21 +110,24 @@ def wait_for_log(path, line, seconds=15):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_recompute_through_a_real_worker(celery_worker_on_redis):
-    upload = UploadFactory()
-    good, failing = TrustFactory(), TrustFactory()
-    for trust in (good, failing):
-        AllocationFactory(trust=trust, scheme=scheme("2016-17"), stf_allocation=D("1000000.02"))
-    # Q2: plan -500,000.00; the good trust is on plan, the failing one £1 behind.
-    FinanceReturnFactory(trust=good, month=datetime.date(2016, 9, 1), actual_ytd=D("-500000.00"), upload=upload)
-    FinanceReturnFactory(trust=failing, month=datetime.date(2016, 9, 1), actual_ytd=D("-500001.00"), upload=upload)
-    for month in (7, 8, 9):
-        for metric, (num, den) in {"ae": (940, 1000), "rtt": (93, 100), "cancer62": (9, 10)}.items():
-            PerformanceReturnFactory(trust=good, month=datetime.date(2016, month, 1), metric=metric, numerator=num,
-                                     denominator=den, upload=upload)
-
-    run = dispatch.queue_recompute(scheme=scheme("2016-17"), trigger="test")  # autocommit: sent at once
-    run = wait_for(run)
+    # One transaction of input changes: it queues one catch-up recompute, sent to the worker on commit.
+    with transaction.atomic():
+        upload = UploadFactory()
+        good, failing = TrustFactory(), TrustFactory()
+        for trust in (good, failing):
+            AllocationFactory(trust=trust, scheme=scheme("2016-17"), stf_allocation=D("1000000.02"))
+        # Q2: plan -500,000.00; the good trust is on plan, the failing one £1 behind.
+        FinanceReturnFactory(trust=good, month=datetime.date(2016, 9, 1), actual_ytd=D("-500000.00"), upload=upload)
+        FinanceReturnFactory(trust=failing, month=datetime.date(2016, 9, 1), actual_ytd=D("-500001.00"), upload=upload)
+        for month in (7, 8, 9):
+            for metric, (num, den) in {"ae": (940, 1000), "rtt": (93, 100), "cancer62": (9, 10)}.items():
+                PerformanceReturnFactory(trust=good, month=datetime.date(2016, month, 1), metric=metric, numerator=num,
+                                         denominator=den, upload=upload)
+    run = wait_for(RecomputeRun.objects.get(catch_up=True))
     assert run.state == "done", run.message
+    # It resolved every change of the transaction, and only those: the figures are current.
+    assert set(run.resolved_changes.values_list("trust_id", flat=True)) == {good.pk, failing.pk}
+    assert not InputChange.objects.filter(resolved_at__isnull=True).exists()
     assert run.rows_written == 8 and run.progress_done == 8 and run.duration_ms is not None
     assert run.started_at is not None and run.finished_at is not None
     # The task really ran on the worker process, which received it from Redis.

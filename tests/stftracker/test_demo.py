@@ -491,7 +491,10 @@ def test_query_count_does_not_grow_with_the_number_of_trusts():
 
     def split(queries):
         inserts = [q for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
-        return len(queries) - len(inserts), len(inserts)
+        # The figures each file's rows feed are marked out of date: a few batches per file, counted apart.
+        marks = [q for q in inserts if '"finance_inputchange"' in q["sql"]]
+        assert len(marks) <= 3 * Upload.objects.count()
+        return len(queries) - len(inserts), len(inserts) - len(marks)
 
     (small_other, _), (large_other, large_inserts) = split(small.captured_queries), split(large.captured_queries)
     assert small_other == large_other  # reads, deletes and account updates: a fixed number

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun
+from finance.models import Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun
 from performance.models import PerformanceReturn, Trajectory
 from stftracker.intake.importing import ingest
 from stftracker.intake.selectors import entitlement_changes, return_history
@@ -201,9 +201,12 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
         plans = load("plans.csv", analyst)
     plans.run.refresh_from_db()
     assert plans.run.state == "done", plans.run.message
-    assert sorted(plans.run.trust_ids) == sorted([home_trust.pk, other_trust.pk])
+    # The allocations it wrote marked those two trusts' 2016-17 figures, and its run brought them up to date.
+    marked = InputChange.objects.filter(source="finance.allocation")
+    assert sorted(marked.values_list("scheme__code", "trust_id")) == sorted(
+        [("2016-17", home_trust.pk), ("2016-17", other_trust.pk)])
+    assert {change.resolved_by_run_id for change in marked} == {plans.run.pk}
     assert plans.run.upload == plans.upload and plans.run.trigger == "upload"
-    assert plans.run.scheme.code == "2016-17"
     assert Entitlement.objects.get(trust=home_trust, scheme__code="2016-17", quarter=1).earned == D("0.00")
     # A 2017-18 allocation, computed too: an upload of 2016-17 months must not list its quarters.
     from finance.services import recompute
@@ -216,7 +219,9 @@ def test_recompute_is_queued_for_the_changed_trusts_and_shows_before_and_after(
     with django_capture_on_commit_callbacks(execute=True):
         finance = load("finance.csv", director)
     run = RecomputeRun.objects.get(upload=finance.upload)
-    assert (run.state, run.trust_ids, run.scheme.code) == ("done", [home_trust.pk], "2016-17")
+    assert run.state == "done"
+    assert set(run.resolved_changes.values_list("scheme__code", "trust_id", "source")) == {
+        ("2016-17", home_trust.pk, "finance.financereturn")}
     assert finance.upload.recompute_queued is True
     # Q1: YTD actual -310,000 is below the plan -300,000: finance failed, nothing earned.
     q1 = Entitlement.objects.get(trust=home_trust, scheme__code="2016-17", quarter=1)
@@ -277,7 +282,8 @@ def test_query_count_does_not_grow_with_the_number_of_trusts(analyst, region):
     # A correction of every row: the superseding is bulk too.
     with CaptureQueriesContext(connection) as queries:
         fixed = ingest(data=_national_month_file(many).replace(b",90,100", b",91,100"), file_name="p2.csv", user=analyst)
-    assert fixed.counts["changed"] == 180 and len(queries) <= counts[2] + 2
+    # Besides, it reads the keys of the rows it supersedes, to mark their figures out of date.
+    assert fixed.counts["changed"] == 180 and len(queries) <= counts[2] + 6
 
 
 @pytest.mark.django_db
