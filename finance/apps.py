@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = "STF schemes and finance"
+
+    def ready(self):
+        from common.history import connect_baselines
+
+        # Schemes loaded by a data migration, and rows written in bulk, get a first version to compare edits with.
+        connect_baselines(self, "Scheme", "Allocation")
