@@ -35,7 +35,8 @@ KINDS = {
 }
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 PAGE_SIZE = 50
-# Rows loaded by a data migration or before history was kept have no earlier version to compare.
+# Rows without history get a baseline after each migrate (common.history); a row edited before its baseline was
+# written still has no earlier version to compare.
 FIRST_RECORDED = "First recorded version: no earlier version was kept to compare with"
 MAX_PAGE = 200  # deep paging merges every source up to the page: keep it bounded
 
@@ -107,7 +108,7 @@ def _format(value):
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)
 
 
@@ -123,6 +124,9 @@ def _changes(model, row, before, related_names):
         if isinstance(model_field, ForeignKey):
             names = related_names.get(model_field.related_model, {})
             old, new = names.get(old, old), names.get(new, new)
+        elif model_field.choices:
+            labels = dict(model_field.flatchoices)
+            old, new = labels.get(old, old), labels.get(new, new)
         changes.append(Change(str(model_field.verbose_name), _format(old), _format(new)))
     return changes
 

@@ -26,7 +26,7 @@ def history(analyst, director, home_trust, other_trust):
     _save_as(allocation, analyst, reason="Corrected from the July letter")
     scheme = Scheme.objects.get(code="2016-17")
     scheme.checked_by = "A. Reviewer"
-    _save_as(scheme, analyst)  # the schemes were loaded by a migration: this is their first version
+    _save_as(scheme, analyst)  # the schemes were loaded by a migration: compared with their baseline
     scheme.pot = Decimal("2100000000.00")
     _save_as(scheme, analyst)
     other_trust.region = RegionFactory(code="YNEW", name="New Region")
@@ -50,10 +50,14 @@ def test_each_change_says_who_when_and_what(history, home_trust, other_trust):
     assert allocation.reason == "Corrected from the July letter"
     created = by_subject[("allocation", "RHOME allocation under STF 2016-17", "created")]
     assert created.changes == []
-    first, second = [e for e in entries if e.kind == "scheme"][::-1]
+    second, first, baseline = [e for e in entries if e.subject == "STF 2016-17 scheme"][:3]
     assert first.user == second.user == "analyst"
-    assert first.changes == []
-    assert first.detail.startswith("First recorded version")
+    assert [(c.field, c.old, c.new) for c in first.changes] == [
+        ("checked by", "STF Tracker domain brief (RULES.md), checked against the sources it cites", "A. Reviewer")
+    ]
+    assert first.detail == ""
+    assert (baseline.action, baseline.user, baseline.changes) == ("created", "system (command, import or task)", [])
+    assert baseline.reason.startswith("Baseline")
     assert [(c.field, c.old, c.new) for c in second.changes] == [("pot", "1,800,000,000.00", "2,100,000,000.00")]
     trust = by_subject[("trust", "Other Hospitals NHS Trust (ROTHR)", "changed")]
     assert [(c.field, c.old, c.new) for c in trust.changes] == [("region", "Other Region", "New Region")]
