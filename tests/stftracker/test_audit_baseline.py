@@ -124,14 +124,14 @@ def test_many_rows_are_written_in_batches(db):
 
 
 def test_the_data_migration_writes_baselines_with_the_models_of_its_state(unrecorded):
-    state_apps = MigrationLoader(connection).project_state(("finance", "0004_history_baseline")).apps
+    state_apps = MigrationLoader(connection).project_state(("finance", "0005_history_baseline")).apps
     before = history_counts()
 
-    import_module("finance.migrations.0004_history_baseline").write_history_baselines(state_apps, None)
+    import_module("finance.migrations.0005_history_baseline").write_history_baselines(state_apps, None)
 
     assert history_counts() == {name: count + 1 for name, count in before.items()}
     assert unrecorded["allocation"].history.get().history_change_reason == BASELINE_REASON
-    import_module("finance.migrations.0004_history_baseline").write_history_baselines(installed_apps, None)
+    import_module("finance.migrations.0005_history_baseline").write_history_baselines(installed_apps, None)
     assert history_counts() == {name: count + 1 for name, count in before.items()}
 
 
