@@ -123,7 +123,7 @@ def test_recompute_through_a_real_worker(celery_worker_on_redis):
             for metric, (num, den) in {"ae": (940, 1000), "rtt": (93, 100), "cancer62": (9, 10)}.items():
                 PerformanceReturnFactory(trust=good, month=datetime.date(2016, month, 1), metric=metric, numerator=num,
                                          denominator=den, upload=upload)
-    run = wait_for(RecomputeRun.objects.get(catch_up=True))
+    run = wait_for(RecomputeRun.objects.filter(catch_up=True).latest("id"))
     assert run.state == "done", run.message
     # It resolved every change of the transaction, and only those: the figures are current.
     assert set(run.resolved_changes.values_list("trust_id", flat=True)) == {good.pk, failing.pk}
