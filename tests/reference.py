@@ -10,11 +10,15 @@ def restore_reference_data():
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    from finance.models import Scheme
+    from finance import dependencies
+    from finance.models import InputChange, Scheme
     from trusts.roles import ROLE_PERMISSIONS
 
     if Scheme.objects.count() < 3:
-        import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
+        # As a fresh migrate leaves them: the schemes, and no input change waiting for a recompute.
+        with dependencies.deferred():
+            import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
+        InputChange.objects.all().delete()
     if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
         return
     for role, codes in ROLE_PERMISSIONS.items():

@@ -55,13 +55,14 @@ def marker_lines(path):
 @pytest.mark.services
 @pytest.mark.parametrize("victim", ["pool_process", "whole_worker"])
 def test_recompute_survives_a_killed_worker(victim, live_pg, redis_proxy, log_dir, tmp_path):
-    with dependencies.deferred():  # the run under test is the only one sent: the nightly below
-        builders.load_country(UserFactory(username="worker-analyst", role="analyst"), CODES, years=YEARS,
-                              failing=CODES[:5])
+    builders.load_country(UserFactory(username="worker-analyst", role="analyst"), CODES, years=YEARS,
+                          failing=CODES[:5])
     before = snapshot()
     assert all(before[year] for year in YEARS)
-    # New inputs for every scheme: each allocation grows, so every stored row must change.
-    Allocation.objects.update(stf_allocation=F("stf_allocation") + 400000)
+    # New inputs for every scheme: each allocation grows, so every stored row must change. They queue
+    # no run of their own: the run under test, the nightly below, is the only one sent.
+    with dependencies.deferred():
+        Allocation.objects.update(stf_allocation=F("stf_allocation") + 400000)
 
     marker = tmp_path / "writes.txt"
     slow_env = service_env(database_url=live_pg.url(), redis_url=redis_proxy.url,
