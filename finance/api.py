@@ -26,7 +26,7 @@ from trusts.roles import restrict_to_visible
 
 from .eligibility import CSV_FIELDS, entitlement_record, flat_record
 from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
-from .selectors import eligibility_queryset
+from .selectors import eligibility_queryset, staleness
 
 # --- Eligibility -----------------------------------------------------------------------------------
 
@@ -58,6 +58,13 @@ TRUST_ELIGIBILITY_PARAMETERS = [
     _parameter("quarter", "Quarter of the financial year (Q1 = April to June)", enum=[1, 2, 3, 4], type_=int),
     _parameter("status", "Entitlement status", enum=[code for code, _ in EntitlementStatus.choices]),
 ]
+FIGURES_STATUS_HEADER = OpenApiParameter(
+    "Figures-Status", str, OpenApiParameter.HEADER, response=True,
+    description='"current" when the records include every input; otherwise "stale; since=\"<ISO time of the oldest '
+                'change not included>\"; changes=<n>" while the recompute that includes it runs, or "stale-delayed; ..." '
+                "when that recompute is overdue (the task queue is down or behind). Scoped to the year and trust asked for.",
+)
+TRUST_ELIGIBILITY_PARAMETERS.append(FIGURES_STATUS_HEADER)
 ELIGIBILITY_PARAMETERS = TRUST_ELIGIBILITY_PARAMETERS + [
     _parameter("org_code", "ODS code of the trust"),
     _parameter("region", "Region code"),
@@ -133,8 +140,10 @@ class EligibilityListMixin:
     """A paginated (or, as CSV, complete) list of eligibility records that answers conditional requests.
 
     The validators come from the data, not from the page: ETag from the newest ``computed_at`` of the
-    filtered rows, their number, the latest finished recompute and the request (URL and format);
-    Last-Modified from the newer of the two dates. Two queries, whatever the rows. The answer is
+    filtered rows, their number, the latest finished recompute, whether inputs changed that they do
+    not include yet (the ``Figures-Status`` header: ``current``, or ``stale; since="..."; changes=N``,
+    ``stale-delayed`` when the recompute is overdue) and the request (URL and format);
+    Last-Modified from the newer of the two dates. Three or four queries, whatever the rows. The answer is
     cached under its ETag, so a repeated request costs those two queries and no serialisation.
     """
 
@@ -150,7 +159,14 @@ class EligibilityListMixin:
         query = EligibilityQuery(self.request.query_params)
         if not query.is_valid():
             raise ValidationError({field: list(messages) for field, messages in query.errors.items()})
-        return eligibility_queryset(**{**query.criteria(), **self.fixed_criteria()})
+        self.criteria = {**query.criteria(), **self.fixed_criteria()}
+        return eligibility_queryset(**self.criteria)
+
+    def figures_status(self):
+        """``current``, or the staleness of the figures this answer draws on (its year and trust, when
+        asked for one): the ``Figures-Status`` header."""
+        stale = staleness(year=self.criteria.get("year"), org_code=self.criteria.get("org_code"))
+        return "current" if stale is None else stale.header
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
@@ -158,7 +174,7 @@ class EligibilityListMixin:
         context["csv_filename"] = self.csv_filename
         return context
 
-    def validators(self, queryset):
+    def validators(self, queryset, figures_status):
         summary = queryset.order_by().aggregate(newest=Max("computed_at"), rows=Count("pk"))
         run_id, run_finished = last_recompute()
         dates = [d for d in (summary["newest"], run_finished) if d is not None]
@@ -167,7 +183,7 @@ class EligibilityListMixin:
             str(part)
             for part in (
                 summary["newest"] and summary["newest"].isoformat(), summary["rows"], run_id,
-                run_finished and run_finished.isoformat(), self.request.build_absolute_uri(),
+                run_finished and run_finished.isoformat(), figures_status, self.request.build_absolute_uri(),
                 self.request.accepted_renderer.format,
             )
         )
@@ -184,7 +200,8 @@ class EligibilityListMixin:
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
-        etag, last_modified = self.validators(queryset)
+        figures_status = self.figures_status()
+        etag, last_modified = self.validators(queryset, figures_status)
         timestamp = int(last_modified.timestamp()) if last_modified else None
         response = get_conditional_response(request, etag=etag, last_modified=timestamp)
         if response is None:
@@ -196,6 +213,7 @@ class EligibilityListMixin:
                 cache.set(key, data, timeout=RECORDS_CACHE_SECONDS)
             response = Response(data)
         response["ETag"] = etag
+        response["Figures-Status"] = figures_status
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])

@@ -20,15 +20,12 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from finance import selectors, services
+from finance.selectors import QUEUE_DOWN_MESSAGE
 from finance.models import RecomputeRun, RunState
 from finance.tasks import recompute_task
 
 logger = logging.getLogger(__name__)
 
-QUEUE_DOWN_MESSAGE = (
-    "Recompute queued: the task queue is unavailable just now. The upload is stored and the "
-    "recompute will be sent automatically when the queue is back."
-)
 PUBLISH_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
 
 

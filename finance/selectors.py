@@ -2,16 +2,20 @@
 recompute runs (the latest, those still waiting for a worker, uploads awaiting theirs)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.conf import settings
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from common.months import add_months
 from finance import engine
-from finance.models import Allocation, Entitlement, FinanceReturn, RecomputeRun, RunState, Scheme, YearEndAward
+from finance.models import (
+    Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, RunState, Scheme, YearEndAward,
+)
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Upload, UploadStatus
 from trusts.successions import predecessor_cutoffs
@@ -148,6 +152,65 @@ def latest_run(*, scheme=None, upload=None):
     if upload is not None:
         queryset = queryset.filter(upload=upload)
     return queryset.order_by("-created_at", "-id").first()
+
+
+QUEUE_DOWN_MESSAGE = (
+    "Recompute queued: the task queue is unavailable just now. The upload is stored and the "
+    "recompute will be sent automatically when the queue is back."
+)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Inputs changed that the stored figures do not include yet.
+
+    ``since`` is when the oldest of them changed, ``changes`` how many (scheme, trust) scopes wait.
+    ``delayed`` when the recompute that includes them is overdue: the task queue could not be
+    reached, or the oldest change is older than ``RECOMPUTE_REQUEUE_AFTER`` seconds.
+    """
+
+    since: datetime
+    changes: int
+    delayed: bool
+
+    @property
+    def header(self) -> str:
+        """The ``Figures-Status`` header value of an API answer built from these figures."""
+        state = "stale-delayed" if self.delayed else "stale"
+        return f'{state}; since="{self.since.isoformat()}"; changes={self.changes}'
+
+
+def staleness(*, scheme=None, trust=None, year=None, org_code=None, now=None) -> Staleness | None:
+    """Whether the stored figures in scope are out of date (None when they are current).
+
+    Scope: every scheme, or ``scheme`` (an id or a Scheme) or ``year`` (its code); every trust, or
+    ``trust`` (an id or a Trust) or ``org_code``: that trust's own changes and those of every trust
+    at once. One query when current, at most two when not, whatever the number of trusts or changes.
+    """
+    changes = InputChange.objects.filter(resolved_at__isnull=True)
+    if scheme is not None:
+        changes = changes.filter(scheme=scheme)
+    if year is not None:
+        changes = changes.filter(scheme__code=year)
+    if trust is not None:
+        changes = changes.filter(Q(trust=trust) | Q(trust__isnull=True))
+    if org_code is not None:
+        changes = changes.filter(Q(trust__org_code=org_code) | Q(trust__isnull=True))
+    found = changes.aggregate(since=Min("changed_at"), changes=Count("id"))
+    if not found["changes"]:
+        return None
+    now = now or timezone.now()
+    delayed = found["since"] < now - timedelta(seconds=settings.RECOMPUTE_REQUEUE_AFTER) or (
+        RecomputeRun.objects.filter(state=RunState.QUEUED, message=QUEUE_DOWN_MESSAGE).exists()
+    )
+    return Staleness(since=found["since"], changes=found["changes"], delayed=delayed)
+
+
+def data_as_at():
+    """When the newest input the stored figures include changed: the newest change a recompute has
+    resolved; for figures computed before changes were recorded, when they were computed."""
+    newest = InputChange.objects.filter(resolved_at__isnull=False).aggregate(at=Max("changed_at"))["at"]
+    return newest or Entitlement.objects.aggregate(at=Max("computed_at"))["at"]
 
 
 def stale_runs(*, older_than_seconds, now=None):

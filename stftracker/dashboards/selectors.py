@@ -9,7 +9,7 @@ import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Func, IntegerField, Max, Q, Value, When
+from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Func, IntegerField, Q, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
@@ -239,11 +239,6 @@ def demo_data():
             target.append(label)
         gaps += notes.get("simulated_ae_months", [])
     return {"published": published, "simulated": simulated, "ae_gaps": sorted(set(gaps))}
-
-
-def data_as_at():
-    """When the published figures were last computed (one aggregate query)."""
-    return Entitlement.objects.aggregate(at=Max("computed_at"))["at"]
 
 
 # --- The trust page -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from common.exports import csv_response
+from finance import selectors as finance_selectors
 from performance.metrics import PAGE_NAMES
 from trusts.roles import can_act_for
 
@@ -167,7 +168,8 @@ def trust_detail(request, org_code):
     period = chosen_period(request, schemes)
     private = can_act_for(request.user, trust)
     context = {"trust": trust, "schemes": schemes, "period": period, "quarters": [1, 2, 3, 4],
-               "private": private, "title": trust.name, "mergers": selectors.mergers(trust)}
+               "private": private, "title": trust.name, "mergers": selectors.mergers(trust),
+               "stale": finance_selectors.staleness(trust=trust)}  # this trust's inputs, not the country's
     if period is None:
         return render(request, "dashboard/trust.html", context)
     asked = "what_if" in request.GET

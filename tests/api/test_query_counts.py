@@ -10,7 +10,7 @@ from tests.api.conftest import token_client
 from tests.builders import allocate, recompute, returns
 from tests.factories import FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory
 
-MAX_QUERIES = 6  # token, role, count, page (+ validators or a prefetch)
+MAX_QUERIES = 8  # token, role, count, page (+ validators or a prefetch; the eligibility staleness: one, two when stale)
 ENDPOINTS = [
     "/api/v1/eligibility/?page_size=1000",
     "/api/v1/eligibility/?format=csv",
@@ -93,4 +93,4 @@ def test_a_repeated_eligibility_request_is_answered_from_the_cache(analyst):
     with CaptureQueriesContext(connection) as captured:
         again = client.get(url)
     assert again.content == first.content
-    assert len(captured) == 3 < cold  # token, freshness of the rows, latest recompute
+    assert len(captured) == 4 < cold  # token, freshness of the rows, latest recompute, staleness of the inputs

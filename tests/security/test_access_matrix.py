@@ -86,6 +86,8 @@ PAGES = [
     row("/api/v1/uploads/{other_upload}/", API_ANON, 200, 404, 200, 200),
     row("/api/v1/schema/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/docs/", LOGIN, 200, 200, 200, 200),
+    row("/recompute/", LOGIN, 405, 405, 405, 405),  # an action: POST only
+    row("/recompute/999999/", LOGIN, 404, 403, 403, 404),  # a run's progress is for analysts
 ]
 
 
@@ -100,6 +102,8 @@ POSTS = [
     row("/api/v1/eligibility/", API_ANON, 405, 405, 405, 405),
     row("/api/v1/returns/finance/", API_ANON, 405, 405, 405, 405),
     row("/audit/", LOGIN, 405, 405, 405, 405),  # a read-only page
+    row("/recompute/", LOGIN, 302, 403, 403, 302),  # "Recompute now": analysts only, then to the run's progress
+    row("/recompute/999999/", LOGIN, 405, 405, 405, 405),
 ]
 
 
