@@ -14,7 +14,8 @@ def test_header_lists_every_problem_at_once():
     assert [(e.row, e.column, e.message) for e in caught.value.errors()] == [
         (1, "metric", "Missing column 'metric'."),
         (1, "colour", "Unknown column 'colour'."),
-        (1, "period", "Column 'period' appears more than once."),
+        (1, "period", "Column 'period' appears more than once (columns B and C): each column may appear "
+                      "only once, so the file cannot say which one holds the values."),
     ]
 
 
