@@ -22,6 +22,10 @@ MONTHS = {
 
 MONEY_TEXT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
 NUMBER_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+WHOLE_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)$")
+# Spaces are allowed beside a sign, a pound sign or a bracket ("- 1,234", "£ 1,234", "( 1,234 )"),
+# never between digits: "1 234" could be one number or two, so it is not read.
+MONEY_SPACES = re.compile(r"(?<=[-(£])\s+|\s+(?=[)£-])")
 NOT_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 
 
@@ -36,7 +40,7 @@ def parse_money(text: str) -> Decimal:
     if raw == "":
         raise CellError("is empty: a sum of money is required.")
     _reject_not_finite(raw)
-    body, negative = raw.replace(" ", ""), False
+    body, negative = MONEY_SPACES.sub("", raw), False
     if body.startswith("(") and body.endswith(")"):
         body, negative = body[1:-1], True
     if body.startswith("-"):
@@ -60,12 +64,14 @@ def parse_money(text: str) -> Decimal:
     return value
 
 
-def _number(text, what):
+def _number(text, what, *, percent=False):
     raw = str(text).strip()
     if raw == "":
         raise CellError(f"is empty: {what} is required.")
     _reject_not_finite(raw)
     if raw.endswith("%"):
+        if not percent:
+            raise CellError(f"is a percentage, not {what}.")
         raw = raw[:-1].strip()
     if not NUMBER_TEXT.match(raw):
         raise CellError(f"is not a number ({what} is required).")
@@ -76,12 +82,17 @@ def _number(text, what):
 
 
 def parse_count(text: str, *, blank_is_zero: bool = False) -> int:
-    """A whole, non-negative number (commas allowed)."""
+    """A whole, non-negative number, written without a decimal point (commas between thousands
+    allowed): ``9400.0`` or ``9400.5`` is refused, since a count written as a decimal was most
+    likely a computed figure and cannot be taken as an exact count. An XLSX number cell holding
+    a whole number reads as one (``9400``)."""
     if blank_is_zero and str(text).strip() in {"", "-"}:
         return 0
     value = _number(text, "a whole number")
     if value != value.to_integral_value():
         raise CellError("is fractional: a count must be a whole number.")
+    if not WHOLE_TEXT.match(str(text).strip()):
+        raise CellError("has a decimal point: a count must be a whole number, written without one.")
     if value < 0:
         raise CellError("is negative: a count cannot be below zero.")
     if value > COUNT_LIMIT:
@@ -91,7 +102,7 @@ def parse_count(text: str, *, blank_is_zero: bool = False) -> int:
 
 def parse_percent(text: str) -> Decimal:
     """A percentage between 0 and 100 (``92.5`` or ``92.5%``), at most 2 decimal places."""
-    value = _number(text, "a percentage")
+    value = _number(text, "a percentage", percent=True)
     if not (0 <= value <= 100):
         raise CellError("is outside 0-100: a percentage is required (e.g. 92.5).")
     if value != value.quantize(Decimal("0.01")):

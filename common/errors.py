@@ -36,13 +36,43 @@ class RowError:
         return f"{where}{column}{value}: {self.message}"
 
 
+def column_letter(index: int) -> str:
+    """A spreadsheet's letters for the column at ``index`` (counted from 0): A, B, ..., Z, AA, AB."""
+    if index < 0:
+        raise ValueError(f"A column index cannot be negative ({index}).")
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def column_letters(indexes) -> str:
+    """``B``, ``B and D`` or ``B, D and F``: the letters of the columns at ``indexes``."""
+    letters = [column_letter(index) for index in indexes]
+    if len(letters) < 2:
+        return "".join(letters)
+    return f"{', '.join(letters[:-1])} and {letters[-1]}"
+
 
 class HeaderError(DomainError):
-    """The header is not the expected one; lists every missing, unknown and repeated column."""
+    """The header is not the expected one; lists every missing, unknown and repeated column.
+
+    ``repeated`` holds ``(name, [positions])`` pairs (positions counted from 0), as
+    :func:`common.tabular.repeated_columns` finds them, or bare names.
+    """
 
     def __init__(self, *, missing=(), unknown=(), repeated=()):
-        self.missing, self.unknown, self.repeated = list(missing), list(unknown), list(repeated)
+        self.missing, self.unknown = list(missing), list(unknown)
+        self.repeated = [(item, []) if isinstance(item, str) else (item[0], list(item[1])) for item in repeated]
         super().__init__("; ".join(error.message for error in self.errors()))
+
+    @staticmethod
+    def repeated_message(name, positions) -> str:
+        where = f" (columns {column_letters(positions)})" if positions else ""
+        return (f"Column {name!r} appears more than once{where}: each column may appear only once, "
+                f"so the file cannot say which one holds the values.")
 
     def errors(self):
         found = []
@@ -50,7 +80,6 @@ class HeaderError(DomainError):
             found.append(RowError(1, name, "", f"Missing column {name!r}."))
         for name in self.unknown:
             found.append(RowError(1, name, name, f"Unknown column {name!r}."))
-        for name in self.repeated:
-            found.append(RowError(1, name, name, f"Column {name!r} appears more than once."))
+        for name, positions in self.repeated:
+            found.append(RowError(1, name, name, self.repeated_message(name, positions)))
         return found
-

@@ -7,6 +7,13 @@ value of formula cells. A :class:`Column` names a cell parser (:mod:`common.cell
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first data row is row 2
 (a file without a header row, such as ODS ``etr.csv``, starts at row 1).
+
+Every parser reads its rows through :func:`shaped_rows`, which checks each row's shape before any
+cell is read: a row with more non-empty cells than the header has columns (in a CSV, most often a
+number such as ``-3,000,000`` written without quotes, which splits into three cells), or a CSV row
+with fewer cells, is an error naming the row, and its cells are not read at all, since none of
+them can be trusted to be under the column the header says. A repeated header column is a
+:class:`HeaderError` (:func:`repeated_columns`).
 """
 import csv
 import datetime
@@ -14,7 +21,7 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from .errors import CellError, FileError, HeaderError, RowError
+from .errors import CellError, FileError, HeaderError, RowError, column_letter
 
 
 @dataclass
@@ -23,6 +30,15 @@ class Table:
     rows: list[list[str]]
     first_row_number: int = 2  # the spreadsheet row number of rows[0]
     has_header: bool = True
+    # "csv" or "xlsx": an XLSX row has no cells missing (an absent cell is an empty one), a CSV row may.
+    source: str = "csv"
+
+    def without_header(self) -> "Table":
+        """The same file read as having no header row: its first row is data, row 1."""
+        if not self.has_header:
+            return self
+        return Table(header=[], rows=[self.header] + self.rows, first_row_number=1, has_header=False,
+                     source=self.source)
 
     def numbered(self):
         """(row number, cells) for every row that is not wholly blank."""
@@ -63,8 +79,9 @@ def read_table(data: bytes, *, has_header: bool | None = True) -> Table:
     """
     if not data or not data.strip():
         raise FileError("The file is empty.")
+    source = "csv"
     if data.startswith(XLSX_MAGIC):
-        rows = _xlsx_rows(data)
+        rows, source = _xlsx_rows(data), "xlsx"
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileError("Old Excel (.xls) files are not read: save the sheet as .xlsx or CSV.")
     else:
@@ -75,9 +92,9 @@ def read_table(data: bytes, *, has_header: bool | None = True) -> Table:
     if not rows:
         raise FileError("The file is empty.")
     if has_header is False:
-        return Table(header=[], rows=rows, first_row_number=1, has_header=False)
+        return Table(header=[], rows=rows, first_row_number=1, has_header=False, source=source)
     header = rows[0]
-    return Table(header=header, rows=rows[1:], first_row_number=2, has_header=True)
+    return Table(header=header, rows=rows[1:], first_row_number=2, has_header=True, source=source)
 
 
 def as_table(source, *, has_header: bool = True) -> Table:
@@ -165,26 +182,130 @@ def normalise_header(name: str) -> str:
     return " ".join(str(name).replace("\ufeff", "").strip().lower().split())
 
 
+def header_width(header) -> int:
+    """How many columns a header has: up to its last named one (the empty cells a spreadsheet
+    keeps after it are no columns)."""
+    for index in range(len(header) - 1, -1, -1):
+        if normalise_header(header[index]):
+            return index + 1
+    return 0
+
+
+def repeated_columns(header) -> list[tuple[str, list[int]]]:
+    """``(name, positions)`` of every column name the header has more than once (case and spacing
+    aside; positions counted from 0), in the order the names first appear."""
+    positions = {}
+    for index, name in enumerate(header):
+        key = normalise_header(name)
+        if key:
+            positions.setdefault(key, []).append(index)
+    return [(name, where) for name, where in positions.items() if len(where) > 1]
+
+
 def check_header(header, required, optional=(), *, allow_unknown=False) -> dict:
-    """Map each expected column to its position; raise HeaderError listing every problem."""
+    """Map each expected column to its position; raise HeaderError listing every problem (missing,
+    unknown and repeated columns, and blank columns between named ones). Linear in the columns."""
     names = [normalise_header(name) for name in header]
-    expected = list(required) + list(optional)
-    positions, repeated, unknown = {}, [], []
-    for index, name in enumerate(names):
-        if not name and not allow_unknown:
-            if any(row_name for row_name in names[index:]):
+    expected = set(required) | set(optional)
+    positions, unknown = {}, []
+    for index, name in enumerate(names[:header_width(names)]):
+        if not name:
+            if not allow_unknown:
                 unknown.append(f"(blank column {index + 1})")
-            continue
-        if name in positions:
-            repeated.append(name)
         elif name in expected:
-            positions[name] = index
-        elif name and not allow_unknown:
+            positions.setdefault(name, index)
+        elif not allow_unknown and name not in unknown:
             unknown.append(name)
     missing = [name for name in required if name not in positions]
+    repeated = repeated_columns(names)
     if missing or unknown or repeated:
         raise HeaderError(missing=missing, unknown=unknown, repeated=repeated)
     return positions
+
+
+# --- Rows ------------------------------------------------------------------------------------
+
+SPLIT_CELLS_HINT = ("an unquoted thousands separator such as 3,000,000 splits a number into cells: "
+                    "quote it or remove the commas")
+SHOWN_ROW_LIMIT = 200
+
+
+def filled_width(cells) -> int:
+    """How many cells a row has, up to its last non-empty one."""
+    for index in range(len(cells) - 1, -1, -1):
+        if str(cells[index]).strip():
+            return index + 1
+    return 0
+
+
+def _letters(start, stop) -> str:
+    """The letters of the columns ``start`` to ``stop - 1``: ``F`` or ``F to G``."""
+    first, last = column_letter(start), column_letter(stop - 1)
+    return first if first == last else f"{first} to {last}"
+
+
+def _missing(table, start, stop) -> tuple[str, str]:
+    """The columns ``start`` to ``stop - 1`` as an error's column and as words: the header's names,
+    or the letters of a layout without a header row."""
+    if not table.has_header:
+        letters = _letters(start, stop)
+        return letters, f"column{'s' if stop - start > 1 else ''} {letters}"
+    names = [table.header[index] if index < len(table.header) and table.header[index]
+             else f"column {column_letter(index)}" for index in range(start, stop)]
+    return ", ".join(names), _and(names)
+
+
+def _and(items) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _row_as_written(cells) -> str:
+    """The row's cells as a CSV line, to show the user which row is meant."""
+    text = ",".join(f'"{value}"' if "," in value or '"' in value else value
+                    for value in (str(cell).replace('"', '""') for cell in cells))
+    return text if len(text) <= SHOWN_ROW_LIMIT else text[:SHOWN_ROW_LIMIT - 1] + "…"
+
+
+def row_shape_error(table: Table, number: int, cells, width: int, layout: str | None = None):
+    """``(column, value, message)`` when the row's shape does not fit ``width`` columns, else None."""
+    owner = layout or "the header"
+    found = filled_width(cells)
+    if found > width:
+        if table.source == "xlsx":
+            last = f"column {column_letter(width - 1)}, the header's last," if width else "the header"
+            where = "column" if found - width == 1 else "columns"
+            hint = f"cells after {last} must be empty: delete what is in {where} {_letters(width, found)}"
+        else:
+            hint = SPLIT_CELLS_HINT
+        return (_letters(width, found), _row_as_written(cells[:found]),
+                f"Row {number} has {found} cells; {owner} has {width} columns ({hint}).")
+    if len(cells) < width and table.source != "xlsx":
+        column, missing = _missing(table, len(cells), width)
+        return (column, _row_as_written(cells),
+                f"Row {number} has {len(cells)} cells; {owner} has {width} columns (nothing for "
+                f"{missing}: a value or its comma is missing, or the row is broken over two lines).")
+    return None
+
+
+def shaped_rows(table: Table, parsed: Parsed, width: int | None = None, layout: str | None = None):
+    """(row number, cells) of every non-blank row that has the table's shape; for every other row
+    a row-shape error in ``parsed``, and the row is not yielded (its cells cannot be trusted to be
+    under the columns the header says, so none of them is read).
+
+    ``width`` is the number of columns: the header's own (:func:`header_width`) unless a layout
+    without a header row gives it; ``layout`` names such a layout in the message ("the header"
+    otherwise). A row may end in empty cells beyond the width, as spreadsheets write them; a
+    non-empty cell beyond it is an error. A CSV row with fewer cells than the width is an error;
+    an XLSX row cannot have too few (a cell not in the sheet is an empty one, which its column
+    reads and, when it is required, reports).
+    """
+    width = header_width(table.header) if width is None else width
+    for number, cells in table.numbered():
+        problem = row_shape_error(table, number, cells, width, layout)
+        if problem is None:
+            yield number, cells
+        else:
+            parsed.error(number, *problem)
 
 
 def cell(cells, position):
@@ -252,7 +373,7 @@ def parse_rows(table, *, kind: str, columns: list, key: list, check=None) -> Par
     positions = check_header(
         table.header, [c.header for c in columns if not c.optional], [c.header for c in columns if c.optional]
     )
-    for number, cells in table.numbered():
+    for number, cells in shaped_rows(table, parsed):
         reader = RowReader(parsed, number, cells, positions)
         row = {"row": number}
         for column in columns:

@@ -33,6 +33,8 @@ from common.tabular import (
     check_header,
     normalise_header,
     parse_rows,
+    repeated_columns,
+    shaped_rows,
 )
 
 from .models import METRIC_CODES
@@ -110,17 +112,22 @@ def parse_trajectories(table: Table) -> Parsed:
 
 
 def nhse_positions(header) -> dict:
-    """Column positions of NHS England's A&E CSV; HeaderError lists the columns not found."""
+    """Column positions of NHS England's A&E CSV; HeaderError lists the columns not found and the
+    columns given more than once (the same name twice, or two wordings of one column)."""
     names = [normalise_header(name) for name in header]
-    positions = {}
+    where = {}
+    for index, name in enumerate(names):
+        where.setdefault(name, index)
+    positions, repeated = {}, repeated_columns(names)
     for key, aliases in NHSE_ALIASES.items():
-        for index, name in enumerate(names):
-            if name in aliases:
-                positions[key] = index
-                break
+        found = sorted(where[alias] for alias in aliases if alias in where)
+        if found:
+            positions[key] = found[0]
+        if len(found) > 1:
+            repeated.append((NHSE_LABELS[key], found))
     missing = [NHSE_LABELS[key] for key in NHSE_REQUIRED if key not in positions]
-    if missing:
-        raise HeaderError(missing=missing)
+    if missing or repeated:
+        raise HeaderError(missing=missing, repeated=repeated)
     return positions
 
 
@@ -143,7 +150,7 @@ def parse_ae_nhse(table: Table) -> Parsed:
     parsed = Parsed(kind="ae_nhse")
     positions = nhse_positions(table.header)
     groups = {}
-    for number, cells in table.numbered():
+    for number, cells in shaped_rows(table, parsed):
         reader = RowReader(parsed, number, cells, positions, labels=NHSE_LABELS)
         raw_code = reader.raw("org_code")
         if raw_code in {"", "-"} or raw_code.upper() == "TOTAL":
@@ -188,7 +195,7 @@ def parse_ae_tidy(table: Table) -> Parsed:
     parsed = Parsed(kind="ae_tidy")
     positions = check_header(table.header, TIDY_COLUMNS, ["admissions"])
     groups, seen = {}, {}
-    for number, cells in table.numbered():
+    for number, cells in shaped_rows(table, parsed):
         reader = RowReader(parsed, number, cells, positions)
         org_code = reader.get("org_code", parse_org_code)
         month = reader.get("period", parse_month)

@@ -6,7 +6,8 @@ Trusts file (header row, any column order, names case-insensitive):
 ODS ``etr.csv`` as NHS Digital publishes it has no header row. The columns used, counted from 1
 as in the ODS standard file layout: 1 organisation code, 2 name, 3 national grouping (the NHS
 England region, Y54-Y57; W00 is Wales), 4 high-level health geography, 5-9 address lines,
-10 postcode, 11 open date, 12 close date (YYYYMMDD). The remaining columns are ignored. The same
+10 postcode, 11 open date, 12 close date (YYYYMMDD). The remaining columns, to 27 in all
+(:data:`ETR_WIDTH`), are ignored, but every row must have all 27 cells. The same
 list with a header row (``org_code, name, national_grouping_code, ..., open_date, close_date``,
 as republished with snake_case names) is read by header name.
 """
@@ -24,6 +25,7 @@ from common.tabular import (
     check_header,
     normalise_header,
     parse_rows,
+    shaped_rows,
 )
 
 from .models import TrustType
@@ -45,6 +47,8 @@ ETR_OPTIONAL = ["national_grouping_name", "close_date", "open_date", "postcode",
 ETR_POSITIONS = {"org_code": 0, "name": 1, "national_grouping_code": 2, "high_level_health_geography_code": 3,
                  "postcode": 9, "open_date": 10, "close_date": 11}
 ETR_GROUPING = re.compile(r"^[A-Z]\d{2}$")
+ETR_WIDTH = 27  # the columns of NHS Digital's etr.csv (the ODS standard file layout), which has no header row
+ETR_LAYOUT = "NHS Digital's etr.csv layout"
 
 
 def parse_trust_type(text):
@@ -98,10 +102,11 @@ def parse_ods_etr(table: Table) -> Parsed:
     if not isinstance(table, Table):
         table = as_table(table)
         if not is_etr_header(table.header):  # the published file: its first line is a trust
-            table = Table(header=[], rows=[table.header] + table.rows, first_row_number=1, has_header=False)
+            table = table.without_header()
     parsed = Parsed(kind="ods_etr")
     positions = etr_table_positions(table)
-    for number, cells in table.numbered():
+    shape = {} if table.has_header else {"width": ETR_WIDTH, "layout": ETR_LAYOUT}
+    for number, cells in shaped_rows(table, parsed, **shape):
         reader = RowReader(parsed, number, cells, positions)
         org_code = reader.get("org_code", parse_org_code)
         grouping = reader.raw("national_grouping_code").upper()
@@ -131,4 +136,4 @@ def is_etr_header(header) -> bool:
 
 
 __all__ = ["parse_trusts", "parse_ods_etr", "looks_like_headerless_etr", "is_etr_header", "HeaderError",
-           "NATIONAL_GROUPINGS", "TRUST_COLUMNS"]
+           "NATIONAL_GROUPINGS", "TRUST_COLUMNS", "ETR_WIDTH"]

@@ -97,7 +97,7 @@ def unknown_kind_error() -> dict:
 def as_read(kind: Kind, table: Table) -> Table:
     """The table as its parser reads it: the ODS list comes without a header, its first row is data."""
     if kind.code == "ods_etr" and not trust_parsers.is_etr_header(table.header):
-        return Table(header=[], rows=[table.header] + table.rows, first_row_number=1, has_header=False)
+        return table.without_header()
     return table
 
 

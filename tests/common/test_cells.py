@@ -19,6 +19,7 @@ from common.errors import CellError
     ("1234.56", "1234.56"), ("-1234", "-1234.00"), ("£1,234", "1234.00"), ("(1,234)", "-1234.00"),
     ("(£1,234.50)", "-1234.50"), ("-£1,234", "-1234.00"), ("£-1,234", "-1234.00"), (" 0 ", "0.00"),
     ("10000000000", "10000000000.00"), ("-10000000000.00", "-10000000000.00"), (".5", "0.50"),
+    ("- 1,234", "-1234.00"), ("£ 1,234.50", "1234.50"), ("( 1,234 )", "-1234.00"),
 ])
 def test_money_accepted(text, value):
     assert parse_money(text) == Decimal(value)
@@ -29,21 +30,23 @@ def test_money_accepted(text, value):
     ("", "is empty"), ("abc", "not a sum of money"), ("1,23", "not a sum of money"), ("1.234", "more than two decimal"),
     ("NaN", "not a finite number"), ("-inf", "not a finite number"), ("10000000000.01", "beyond £10bn"),
     ("-10000000000.01", "beyond £10bn"), ("(-5)", "not a sum of money"), ("1e6", "not a sum of money"),
-    ("£", "not a sum of money"), ("12,34,567", "not a sum of money"),
+    ("£", "not a sum of money"), ("12,34,567", "not a sum of money"), ("1 234", "not a sum of money"),
+    ("1, 234", "not a sum of money"), ("92.5%", "not a sum of money"),
 ])
 def test_money_refused(text, words):
     with pytest.raises(CellError, match=words):
         parse_money(text)
 
 
-@pytest.mark.parametrize("text, value", [("0", 0), ("12", 12), ("1,234", 1234), ("7.0", 7), ("100000000", 100000000)])
+@pytest.mark.parametrize("text, value", [("0", 0), ("12", 12), ("1,234", 1234), ("+7", 7), ("100000000", 100000000)])
 def test_counts(text, value):
     assert parse_count(text) == value
 
 
 @pytest.mark.parametrize("text, words", [
     ("1.5", "fractional"), ("-1", "negative"), ("", "is empty"), ("x", "not a number"), ("nan", "finite"),
-    ("100000001", "larger than"),
+    ("100000001", "larger than"), ("7.0", "has a decimal point"), ("9400.00", "has a decimal point"),
+    ("92%", "is a percentage"), ("1,23", "not a number"), ("1 234", "not a number"), ("1e3", "not a number"),
 ])
 def test_counts_refused(text, words):
     with pytest.raises(CellError, match=words):

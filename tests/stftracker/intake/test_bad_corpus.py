@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from stftracker.intake.importing import ingest
 from finance.models import Allocation, FinanceReturn
 from performance.models import PerformanceReturn, Trajectory
+from stftracker.intake.importing import ingest
 from tests.conftest import FIXTURES
 from tests.factories import (
     AllocationFactory,
@@ -48,6 +48,11 @@ CORPUS = {
     "binary.csv": ("director", [(None, "", "looks binary")], None),
     "unknown_kind.csv": ("director", [(None, "(header)", "The kind of file cannot be told from its header")], None),
     "ae_breaches_above.csv": ("analyst", [(2, "breaches", "Breaches 101 are above the attendances 100")], "ae_tidy"),
+    "unquoted_thousands.csv": ("director", [(3, "F to G", "Row 3 has 7 cells; the header has 5 columns (an unquoted "
+                                                          "thousands separator such as 3,000,000 splits a number")],
+                               "finance"),
+    "short_row.csv": ("director", [(3, "forecast_outturn", "Row 3 has 4 cells; the header has 5 columns (nothing for "
+                                                           "forecast_outturn")], "finance"),
 }
 
 
