@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import token_client
 from tests.builders import allocate, recompute, returns
-from tests.factories import FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory
+from tests.factories import (
+    FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory,
+)
 
-MAX_QUERIES = 6  # token, role, count, page (+ validators or a prefetch)
+MAX_QUERIES = 7  # token, role, count, page (+ validators, a prefetch, or a trust and the schemes it is not in)
 ENDPOINTS = [
     "/api/v1/eligibility/?page_size=1000",
     "/api/v1/eligibility/?format=csv",
