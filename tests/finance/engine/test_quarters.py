@@ -10,7 +10,6 @@ import pytest
 
 from tests.finance.engine.country import Country, metric, money, prior_year_country, rules_2016_17, rules_2017_18
 
-
 # --- Rule 4: trajectory or standard ----------------------------------------------------------
 
 def test_exactly_at_the_trajectory_is_met():
