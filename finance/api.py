@@ -18,15 +18,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.api import CSVRenderer, MonthRangeFilterSet
+from common.api import CSVRenderer, MonthRangeFilterSet, Pagination
 from common.months import month_text
 from performance.models import Metric
 from trusts.models import Trust, TrustType
 from trusts.roles import restrict_to_visible
 
-from .eligibility import CSV_FIELDS, entitlement_record, flat_record
+from .eligibility import CSV_FIELDS, entitlement_record, flat_record, not_in_scheme_record
 from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
-from .selectors import eligibility_queryset, staleness
+from .selectors import eligibility_queryset, schemes_not_in, staleness
 
 # --- Eligibility -----------------------------------------------------------------------------------
 
@@ -81,7 +81,12 @@ def _percent():
 
 
 class FinanceElementSerializer(serializers.Serializer):
-    met = serializers.BooleanField(allow_null=True, help_text="null while pending")
+    met = serializers.BooleanField(
+        allow_null=True,
+        help_text="true or false when the finance test was applied; null when it was not: no control total "
+                  "accepted (status no_control_total) or the return for the quarter's last month missing "
+                  "(status pending). Only an applied test is false (status finance_failed).",
+    )
     element = _money()
     ytd_plan = _money(allow_null=True)
     ytd_actual = _money(allow_null=True)
@@ -91,7 +96,11 @@ class MetricElementSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(choices=Metric.choices)
     applicable = serializers.BooleanField()
     element = _money()
-    met = serializers.BooleanField(allow_null=True, help_text="null while pending")
+    met = serializers.BooleanField(
+        allow_null=True,
+        help_text="null while pending or not applicable. With status no_control_total or finance_failed the "
+                  "metric is judged but decides nothing: the whole quarter is withheld.",
+    )
     performance = _percent()
     trajectory = _percent()
     standard = _percent()
@@ -114,6 +123,34 @@ class EligibilityRecordSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     scheme = serializers.CharField()
     computed_at = serializers.DateTimeField()
+
+
+class EligibilityPagination(Pagination):
+    """The eligibility page, with ``not_in_scheme``: the schemes the trust asked about (``org_code``, or
+    the trust of the URL) is not in, a £0.00 allocation or none recorded; empty for any other request."""
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["not_in_scheme"] = {
+            "type": "array",
+            "description": "The schemes (within the year asked for) that the trust asked about is not in: it has "
+                           "a £0.00 allocation, or none, so it has no records and no status there. Empty when the "
+                           "request names no trust.",
+            "items": {
+                "type": "object", "required": ["org_code", "year", "allocation", "message"],
+                "properties": {
+                    "org_code": {"type": "string"},
+                    "year": {"type": "string", "example": "2018-19"},
+                    "allocation": {"type": "string", "nullable": True, "pattern": r"^-?\d+\.\d{2}$",
+                                   "description": "£0.00, or null when no allocation is recorded"},
+                    "message": {"type": "string",
+                                "example": "Not in the scheme for 2018-19: the allocation is £0.00, so there is "
+                                           "no status and nothing is earned, withheld or pending."},
+                },
+            },
+        }
+        response["required"] = [*response.get("required", []), "not_in_scheme"]
+        return response
 
 
 ELIGIBILITY_RESPONSES = {
@@ -149,6 +186,7 @@ class EligibilityListMixin:
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     serializer_class = EligibilityRecordSerializer  # for the schema; records come from entitlement_record
+    pagination_class = EligibilityPagination
     filter_backends = []
     csv_filename = "stf-eligibility.csv"
 
@@ -167,6 +205,14 @@ class EligibilityListMixin:
         asked for one): the ``Figures-Status`` header."""
         stale = staleness(year=self.criteria.get("year"), org_code=self.criteria.get("org_code"))
         return "current" if stale is None else stale.header
+
+    def not_in_scheme(self):
+        """The schemes the trust asked about is not in (none when the request names no trust)."""
+        org_code = self.criteria.get("org_code")
+        if not org_code:
+            return []
+        return [not_in_scheme_record(org_code=org_code, year=year, allocation=allocation)
+                for year, allocation in schemes_not_in(org_code=org_code, year=self.criteria.get("year"))]
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
@@ -196,7 +242,9 @@ class EligibilityListMixin:
         if self.request.accepted_renderer.format == "csv":
             return [flat_record(entitlement_record(row)) for row in queryset]
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([entitlement_record(row) for row in page]).data
+        data = self.get_paginated_response([entitlement_record(row) for row in page]).data
+        data["not_in_scheme"] = self.not_in_scheme()
+        return data
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
@@ -227,7 +275,10 @@ class EligibilityListMixin:
 class EligibilityList(EligibilityListMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """Each trust's STF entitlement per quarter: earned, withheld, pending, and why.
 
-    ``?format=csv`` gives every matching record (not one page) as flat CSV rows.
+    A trust with a £0.00 allocation for a scheme is not in it: it has no records there. When the
+    request names a trust (``org_code``), ``not_in_scheme`` lists the schemes it is not in, each with
+    a message ("Not in the scheme for 2018-19: ..."). ``?format=csv`` gives every matching record
+    (not one page) as flat CSV rows, without ``not_in_scheme``.
     """
 
     def get(self, request, *args, **kwargs):
@@ -239,7 +290,10 @@ class EligibilityList(EligibilityListMixin, mixins.ListModelMixin, generics.Gene
     responses=ELIGIBILITY_RESPONSES,
 )
 class TrustEligibilityList(EligibilityListMixin, mixins.ListModelMixin, generics.GenericAPIView):
-    """One trust's STF entitlements, every scheme and quarter unless filtered."""
+    """One trust's STF entitlements, every scheme and quarter unless filtered.
+
+    ``not_in_scheme`` lists the schemes (within ``year``) the trust is not in: a £0.00 allocation or
+    none recorded, so no records and no status there ("Not in the scheme for 2018-19: ...")."""
 
     def fixed_criteria(self):
         trust = get_object_or_404(Trust.objects.only("org_code"), org_code=self.kwargs["org_code"].upper())

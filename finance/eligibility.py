@@ -16,6 +16,21 @@ CSV_FIELDS = [
 YEAR_END_CSV_FIELDS = ["org_code", "trust_name", "year", "eligible", "incentive", "bonus", "reasons", "computed_at"]
 
 
+def not_in_scheme_message(year, allocation) -> str:
+    """What a page and the API say of a trust that is not in a scheme (RULES.md, "Trusts with
+    nothing at stake"): its allocation is £0.00 (``allocation`` 0) or none is recorded (None)."""
+    if allocation is None:
+        return f"Not in the scheme for {year}: no allocation is recorded, so there is no status."
+    return (f"Not in the scheme for {year}: the allocation is £0.00, so there is no status and nothing "
+            f"is earned, withheld or pending.")
+
+
+def not_in_scheme_record(*, org_code, year, allocation) -> dict:
+    """One entry of the eligibility list's ``not_in_scheme``: a scheme the trust asked about is not in."""
+    return {"org_code": org_code, "year": year, "allocation": None if allocation is None else money(allocation),
+            "message": not_in_scheme_message(year, allocation)}
+
+
 def iso_utc(moment):
     """ISO 8601 in UTC with a Z: "2026-11-22T10:00:00Z"."""
     if moment is None:

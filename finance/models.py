@@ -222,6 +222,9 @@ class EntitlementStatus(models.TextChoices):
 class Entitlement(models.Model):
     """The computed result for one trust, scheme and quarter (an upsert keyed on all three).
 
+    Only trusts in the scheme have rows: a £0.00 allocation is not in the scheme (RULES.md,
+    "Trusts with nothing at stake"), so it has no status and is counted nowhere.
+
     ``detail`` holds the finance element, the metric elements and the reasons exactly as the
     eligibility record shows them; ``fingerprint`` is a hash of the inputs, so that an unchanged
     trust is not rewritten.
@@ -235,7 +238,11 @@ class Entitlement(models.Model):
     earned = models.DecimalField(**MONEY)
     withheld = models.DecimalField(**MONEY)
     pending = models.DecimalField(**MONEY)
-    finance_met = models.BooleanField(null=True)
+    finance_met = models.BooleanField(
+        null=True,
+        help_text="Null when the finance test was not applied (no control total accepted, or the return for "
+                  "the quarter's last month missing); false only when an applied test failed",
+    )
     detail = models.JSONField(default=dict)
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from common.months import add_months
@@ -17,7 +17,7 @@ from finance.models import (
     Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, RunState, Scheme, YearEndAward,
 )
 from performance.models import PerformanceReturn, Trajectory
-from trusts.models import Upload, UploadStatus
+from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import predecessor_cutoffs
 
 
@@ -132,6 +132,18 @@ def eligibility_queryset(*, year=None, quarter=None, org_code=None, region=None,
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("scheme__start_date", "quarter", "trust__org_code")
+
+
+def schemes_not_in(*, org_code, year=None) -> list[tuple[str, Decimal | None]]:
+    """The schemes (or the scheme ``year``) a trust is not in, oldest first, as (code, allocation):
+    a £0.00 allocation, or None where no allocation is recorded. Nothing for an unknown trust. One query."""
+    allocations = Allocation.objects.filter(scheme=OuterRef("pk"), trust__org_code=org_code)
+    schemes = (Scheme.objects.filter(Exists(Trust.objects.filter(org_code=org_code)))
+               .exclude(Exists(allocations.filter(stf_allocation__gt=0)))
+               .annotate(allocation=Subquery(allocations.values("stf_allocation")[:1])))
+    if year:
+        schemes = schemes.filter(code=year)
+    return list(schemes.order_by("start_date").values_list("code", "allocation"))
 
 
 def year_end_awards(scheme: Scheme):

@@ -15,9 +15,8 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from common.errors import DomainError
-from finance import engine
-from finance import selectors
-from finance.eligibility import result_record
+from finance import engine, selectors
+from finance.eligibility import not_in_scheme_message, result_record
 from finance.models import Allocation, Entitlement, InputChange, RecomputeRun, RunState, Scheme, YearEndAward
 
 logger = logging.getLogger(__name__)
@@ -116,7 +115,9 @@ def _update_run(run, **fields):
 
 
 def _allocation_count(schemes, trust_ids):
-    allocations = Allocation.objects.filter(scheme__in=schemes if isinstance(schemes, list) else [schemes])
+    """The trusts in the schemes (a £0.00 allocation is not in it: the engine gives it no quarters)."""
+    allocations = Allocation.objects.filter(scheme__in=schemes if isinstance(schemes, list) else [schemes],
+                                            stf_allocation__gt=0)
     if trust_ids is not None:
         allocations = allocations.filter(trust_id__in=trust_ids)
     return allocations.count()
@@ -263,5 +264,6 @@ def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None) -> dic
         inputs.finance = finance
     results = [r for r in engine.compute_entitlements(rules, inputs) if r.quarter == quarter]
     if not results:
-        raise RecomputeError(f"{trust.org_code} has no allocation under {scheme.code}.")
+        allocation = next(iter(inputs.allocations["stf_allocation"]), None) if len(inputs.allocations) else None
+        raise RecomputeError(f"{trust.org_code}: {not_in_scheme_message(scheme.code, allocation)}")
     return result_record(results[0], trust=trust, scheme_code=scheme.code, computed_at=timezone.now())

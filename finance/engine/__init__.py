@@ -34,12 +34,16 @@ Choices made here (documented for analysts):
 * Rounding never makes money out of nothing (see :mod:`.quarters`): no figure is ever negative.
 * When finance fails, or there is no control total, the whole quarter is withheld; metrics are
   still shown with their figures, but they decide nothing (``met`` stays as judged, or ``null``
-  when data is missing).
+  when data is missing). ``finance.met`` is ``null`` whenever the finance test was not applied
+  (no control total, or the return for the quarter's last month missing): only an applied test fails.
+* A trust with a £0.00 allocation is not in the scheme: no result, no status, no year end.
+* A reason whose rounded figures tie ("95.00% is below the standard 95.00%") writes the
+  performance with the places that tell them apart and its counts: "94.996% (4,749 of 4,999)".
 """
 from .entitlements import compute_entitlements
 from .inputs import (
     ALLOCATION_COLUMNS, FINANCE_COLUMNS, PERFORMANCE_COLUMNS, TRAJECTORY_COLUMNS, EngineInputs, SchemeRules,
-    combine_predecessors,
+    combine_predecessors, in_scheme,
 )
 from .results import QuarterResult, YearEnd, YearEndLine
 from .year_end import compute_year_end
@@ -47,5 +51,5 @@ from .year_end import compute_year_end
 __all__ = [
     "ALLOCATION_COLUMNS", "FINANCE_COLUMNS", "PERFORMANCE_COLUMNS", "TRAJECTORY_COLUMNS", "EngineInputs",
     "QuarterResult", "SchemeRules", "YearEnd", "YearEndLine", "combine_predecessors", "compute_entitlements",
-    "compute_year_end",
+    "compute_year_end", "in_scheme",
 ]

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from common.money import pennies_decimal, pennies_text
 
-from .inputs import THRESHOLD_OR_PRIOR_YEAR, EngineInputs, SchemeRules
+from .inputs import THRESHOLD_OR_PRIOR_YEAR, EngineInputs, SchemeRules, in_scheme
 from .quarters import (
     MetricColumns, QuarterColumns, finance_element, finance_test, fingerprints, judge_metric, metric_elements,
     money_outcome, quarter_allocations, trust_quarters,
@@ -21,10 +21,14 @@ from .sums import quarter_sums
 
 
 def compute_entitlements(rules: SchemeRules, inputs: EngineInputs) -> list[QuarterResult]:
-    """One result per allocated trust and quarter of the scheme, for every trust in ``inputs``."""
-    if not len(inputs.allocations):
+    """One result per trust in the scheme and quarter, for every trust in ``inputs``.
+
+    A trust with a £0.00 allocation is not in the scheme (RULES.md, "Trusts with nothing at
+    stake"): it gets no result at all, so it has no status and is counted nowhere."""
+    allocations = in_scheme(inputs.allocations)
+    if not len(allocations):
         return []
-    rows = trust_quarters(inputs.allocations)
+    rows = trust_quarters(allocations)
     allocation = quarter_allocations(rules, rows)
     applicable, elements = metric_elements(rules, rows, allocation)
     finance = finance_test(rules, rows, inputs.finance)
@@ -54,7 +58,8 @@ class _Writer:
         self.allocations, self.finance_elements = columns.allocation.to_numpy(), columns.finance_element.to_numpy()
         self.earned, self.withheld, self.pending = (s.to_numpy() for s in (money.earned, money.withheld, money.pending))
         self.elements = {metric: m.element.to_numpy() for metric, m in columns.metrics.items()}
-        self.standards = {metric: percent_text(Decimal(str(rules.standards[metric]))) for metric in columns.metrics}
+        self.standard_values = {metric: Fraction(Decimal(str(rules.standards[metric]))) for metric in columns.metrics}
+        self.standards = {metric: percent_text(value) for metric, value in self.standard_values.items()}
         self.prior_year_rule = rules.rule_variant == THRESHOLD_OR_PRIOR_YEAR
 
     def results(self) -> list[QuarterResult]:
@@ -64,9 +69,9 @@ class _Writer:
         rules, finance = self.rules, self.finance
         quarter, status, has_finance = int(self.quarters[i]), str(self.status[i]), finance.present[i]
         alloc, plan, actual = int(self.allocations[i]), finance.plan[i], finance.actual[i]
-        finance_met = bool(finance.met[i]) if has_finance else None
-        if status == "no_control_total":
-            finance_met = False
+        # Only a finance test that was applied can fail: with no control total, or no return for
+        # the quarter's last month, the test was not applied and ``met`` is None.
+        finance_met = bool(finance.met[i]) if has_finance and status != "no_control_total" else None
         reasons = [finance_reason(
             status, has_finance=has_finance, scheme=rules.code, month=rules.month(quarter * 3 - 1),
             allocation=alloc, plan=plan, actual=actual, element=self.finance_elements[i],
@@ -100,7 +105,8 @@ class _Writer:
         trajectory = Fraction(int(m.sums.tsum[i]), 100 * int(m.sums.tn[i])) if m.has_trajectory[i] else None
         if applicable and explain:
             figures = _figures(self.rules, m, i, metric=metric, quarter=quarter, element=element, performance=shown,
-                               trajectory=trajectory, standard=self.standards[metric])
+                               trajectory=trajectory, standard=self.standards[metric],
+                               standard_value=self.standard_values[metric])
             reasons.append(metric_reason(figures, prior_year_rule=self.prior_year_rule, quarter=quarter,
                                          comparison=self.rules.comparison_code))
         return {
@@ -115,10 +121,12 @@ class _Writer:
 
 
 def _figures(rules: SchemeRules, m: MetricColumns, i: int, *, metric: str, quarter: int, element: int,
-             performance: Fraction | None, trajectory: Fraction | None, standard: str) -> MetricFigures:
+             performance: Fraction | None, trajectory: Fraction | None, standard: str,
+             standard_value: Fraction) -> MetricFigures:
     """Row ``i`` of a judged metric, with the figures its reason names."""
     pending = bool(m.pending[i])
     complete_prior = rules.rule_variant == THRESHOLD_OR_PRIOR_YEAR and m.comparison_complete[i]
+    cnum, cden = int(m.sums.cnum[i]), int(m.sums.cden[i])
     return MetricFigures(
         metric=metric, element=element, performance=performance, trajectory=trajectory, standard=standard,
         on_agreement=bool(m.on_agreement[i]), pending=pending,
@@ -126,5 +134,7 @@ def _figures(rules: SchemeRules, m: MetricColumns, i: int, *, metric: str, quart
         if pending else [],
         at_standard=bool(m.at_standard[i]), at_trajectory=bool(m.at_trajectory[i]),
         beats_prior=bool(m.beats_prior[i]),
-        prior=Fraction(100 * int(m.sums.cnum[i]), int(m.sums.cden[i])) if complete_prior else None,
+        prior=Fraction(100 * cnum, cden) if complete_prior else None,
+        counts=(int(m.sums.num[i]), int(m.sums.den[i])), prior_counts=(cnum, cden) if complete_prior else None,
+        standard_value=standard_value,
     )

@@ -12,9 +12,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+from common.money import to_pennies
 from common.months import add_months
 
-ENGINE_VERSION = "1"
+# Part of every fingerprint: a new version rewrites every stored result. 2: finance.met is null
+# when the test was not applied, £0.00 allocations are not in the scheme, tied figures are exact.
+ENGINE_VERSION = "2"
 TRAJECTORY_OR_STANDARD = "trajectory_or_standard"
 THRESHOLD_OR_PRIOR_YEAR = "threshold_or_prior_year"
 
@@ -79,6 +82,15 @@ class EngineInputs:
     finance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINANCE_COLUMNS))
     performance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PERFORMANCE_COLUMNS))
     trajectories: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRAJECTORY_COLUMNS))
+
+
+def in_scheme(allocations: pd.DataFrame) -> pd.DataFrame:
+    """The allocation rows of the trusts in the scheme: a £0.00 allocation is not in it (RULES.md,
+    "Trusts with nothing at stake"), so it has no quarters, no status and no year end."""
+    if not len(allocations):
+        return allocations
+    keep = [to_pennies(value) > 0 for value in allocations["stf_allocation"]]
+    return allocations[keep].reset_index(drop=True)
 
 
 def combine_predecessors(performance: pd.DataFrame, lineage: dict) -> pd.DataFrame:

@@ -12,20 +12,70 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
-from common.money import CENT, pennies_words
+from common.money import pennies_words
 from common.months import month_name
 from performance.metrics import REASON_NAMES
 
 NOTHING_TO_AWARD = "No allocations: nothing to award."
 
 
-def percent_text(value):
-    """A percentage (Fraction or Decimal) rounded half-up to 2 dp, as text: "91.20"."""
+def percent_text(value, places=2):
+    """A percentage (Fraction or Decimal) rounded half-up to ``places`` dp (2 unless a tie needs
+    more, see :class:`Shown`), as text: "91.20"."""
     if value is None:
         return None
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def tie_places(value: Fraction | None, threshold: Fraction | None) -> int | None:
+    """When ``value`` and ``threshold`` differ but show the same at 2 dp, the fewest places (3 or
+    more) at which they show apart; else None."""
+    if value is None or threshold is None or value == threshold:
+        return None
+    if percent_text(value) != percent_text(threshold):
+        return None
+    places = 3
+    while percent_text(value, places) == percent_text(threshold, places):
+        places += 1
+    return places
+
+
+class Shown:
+    """How a reason writes a performance and the thresholds it is compared with.
+
+    At 2 dp, unless the performance and one of ``thresholds`` differ but tie when rounded
+    ("95.00% is below the standard 95.00%"): then the performance is written with the places
+    that tell them apart and its counts, "94.996% (4,749 of 4,999)", and each threshold that is
+    not exact at 2 dp with as many places.
+    """
+
+    def __init__(self, performance: Fraction, counts: tuple[int, int] | None, *thresholds: Fraction | None):
+        self.value, self.counts = performance, counts
+        needed = [p for p in (tie_places(performance, t) for t in thresholds) if p]
+        self.places = max(needed) if needed else 2
+
+    @property
+    def exact(self) -> bool:
+        return self.places > 2
+
+    @property
+    def performance(self) -> str:
+        text = f"{percent_text(self.value, self.places)}%"
+        if self.exact and self.counts:
+            text += f" ({self.counts[0]:,} of {self.counts[1]:,})"
+        return text
+
+    def of(self, threshold: Fraction, counts: tuple[int, int] | None = None) -> str:
+        """A threshold as the reason writes it (``counts`` for a figure that has them, the prior year's)."""
+        if not self.exact or Fraction(percent_text(threshold)) == threshold:
+            text = f"{percent_text(threshold)}%"
+        else:
+            text = f"{percent_text(threshold, self.places)}%"
+        if self.exact and counts:
+            text += f" ({counts[0]:,} of {counts[1]:,})"
+        return text
 
 
 # --- A quarter -------------------------------------------------------------------------------
@@ -62,6 +112,13 @@ class MetricFigures(NamedTuple):
     at_trajectory: bool
     beats_prior: bool
     prior: Fraction | None  # the same quarter of the comparison year, when complete
+    counts: tuple[int, int] | None = None  # the quarter's numerator and denominator
+    prior_counts: tuple[int, int] | None = None  # the same for the comparison quarter
+    standard_value: Fraction | None = None  # the standard unrounded (else read from ``standard``)
+
+    @property
+    def threshold(self) -> Fraction:
+        return self.standard_value if self.standard_value is not None else Fraction(self.standard)
 
 
 def metric_reason(figures: MetricFigures, *, prior_year_rule: bool, quarter: int, comparison: str | None) -> str:
@@ -75,35 +132,44 @@ def metric_reason(figures: MetricFigures, *, prior_year_rule: bool, quarter: int
             months = ", ".join(month_name(m) for m in figures.missing)
             return f"{label}: data for {months} has not arrived: {money} pending"
         return f"{label}: the quarter has no cases to judge: {money} pending"
-    shown, standard = percent_text(figures.performance), figures.standard
+    standard = figures.threshold
     if prior_year_rule:
-        return _prior_year_reason(figures, label, shown, money, f"Q{quarter} {comparison}")
-    if figures.trajectory is not None:
-        shown_trajectory = percent_text(figures.trajectory)
+        return _prior_year_reason(figures, label, money, f"Q{quarter} {comparison}")
+    performance, counts, trajectory = figures.performance, figures.counts, figures.trajectory
+    if trajectory is not None:
         if figures.at_standard:
-            return f"{label} {shown}% meets the standard {standard}%: {money} earned"
+            shown = Shown(performance, counts, standard)
+            return f"{label} {shown.performance} meets the standard {shown.of(standard)}: {money} earned"
         if figures.at_trajectory:
-            return f"{label} {shown}% meets its trajectory {shown_trajectory}%: {money} earned"
-        return (f"{label} {shown}% is below both its trajectory {shown_trajectory}% and the standard "
-                f"{standard}%: {money} withheld")
+            shown = Shown(performance, counts, trajectory)
+            return f"{label} {shown.performance} meets its trajectory {shown.of(trajectory)}: {money} earned"
+        shown = Shown(performance, counts, trajectory, standard)
+        return (f"{label} {shown.performance} is below both its trajectory {shown.of(trajectory)} and the "
+                f"standard {shown.of(standard)}: {money} withheld")
+    shown = Shown(performance, counts, standard)
     if figures.at_standard:
-        return f"{label} {shown}% meets the standard {standard}%: {money} earned"
-    return f"{label} {shown}% is below the standard {standard}% (no agreed trajectory): {money} withheld"
+        return f"{label} {shown.performance} meets the standard {shown.of(standard)}: {money} earned"
+    return (f"{label} {shown.performance} is below the standard {shown.of(standard)} (no agreed trajectory): "
+            f"{money} withheld")
 
 
-def _prior_year_reason(figures: MetricFigures, label: str, shown: str, money: str, prior_quarter: str) -> str:
-    standard = figures.standard
-    if figures.prior is not None:
-        prior_text = f"{percent_text(figures.prior)}% in {prior_quarter}"
+def _prior_year_reason(figures: MetricFigures, label: str, money: str, prior_quarter: str) -> str:
+    standard, prior, performance, counts = figures.threshold, figures.prior, figures.performance, figures.counts
+    if figures.at_standard:
+        shown = Shown(performance, counts, standard)
+        return f"{label} {shown.performance} meets the threshold {shown.of(standard)}: {money} earned"
+    shown = Shown(performance, counts, standard, prior)
+    if prior is not None:
+        prior_text = f"{shown.of(prior, figures.prior_counts)} in {prior_quarter}"
     else:
         prior_text = f"no complete figure for {prior_quarter}"
-    if figures.at_standard:
-        return f"{label} {shown}% meets the threshold {standard}%: {money} earned"
     if figures.beats_prior:
-        return f"{label} {shown}% beats {prior_text}: {money} earned"
-    if figures.prior is None:
-        return f"{label} {shown}% is below the threshold {standard}% ({prior_text}): {money} withheld"
-    return f"{label} {shown}% is below the threshold {standard}% and does not beat {prior_text}: {money} withheld"
+        return f"{label} {shown.performance} beats {prior_text}: {money} earned"
+    if prior is None:
+        return (f"{label} {shown.performance} is below the threshold {shown.of(standard)} ({prior_text}): "
+                f"{money} withheld")
+    return (f"{label} {shown.performance} is below the threshold {shown.of(standard)} and does not beat "
+            f"{prior_text}: {money} withheld")
 
 
 # --- The year end ----------------------------------------------------------------------------

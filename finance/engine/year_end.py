@@ -14,7 +14,7 @@ import pandas as pd
 
 from common.money import pennies_decimal, pennies_text, to_pennies
 
-from .inputs import SchemeRules
+from .inputs import SchemeRules, in_scheme
 from .reasons import NOTHING_TO_AWARD, year_end_message, year_end_reasons, year_end_waits
 from .results import YearEnd, YearEndLine
 
@@ -24,8 +24,10 @@ def compute_year_end(rules: SchemeRules, trusts: pd.DataFrame) -> YearEnd:
 
     ``trusts``: one row per allocated trust: trust_id, org_code, stf_allocation,
     control_total, control_total_accepted, actual_m12 (Decimal or None), quarters (number of
-    quarters decided or stored), earned, withheld, pending (Decimal sums over the year).
+    quarters decided or stored), earned, withheld, pending (Decimal sums over the year). A trust
+    with a £0.00 allocation is not in the scheme: it is left out (no line, no award).
     """
+    trusts = in_scheme(trusts)
     if not len(trusts):
         return YearEnd(False, [], Decimal("0.00"), NOTHING_TO_AWARD)
     pending_total = sum(to_pennies(v) for v in trusts["pending"])

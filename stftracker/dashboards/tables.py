@@ -126,3 +126,59 @@ def version_row(row):
         out["performance"] = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])
                               if row.get("denominator") else None)
     return out
+
+
+# --- The trust page's Tests table ---------------------------------------------------------------
+
+# Why the tests of a quarter decided nothing, by how the quarter came out (the whole quarter went one way).
+NOT_JUDGED = {
+    "no_control_total": "Not judged: no control total was accepted, the whole quarter is withheld",
+    "finance_failed": "Not judged: finance not met, the whole quarter is withheld",
+    "finance_pending": "Not judged yet: the finance return has not arrived, the whole quarter is pending",
+}
+
+
+def not_judged_reason(stored):
+    """Why no metric of a stored quarter decided any money (None when they did): no control total,
+    finance failed, or the finance return missing (the quarter pending with finance unjudged)."""
+    status = stored["status"]
+    if status in ("no_control_total", "finance_failed"):
+        return NOT_JUDGED[status]
+    if status == "pending" and (stored.get("finance") or {}).get("met") is None:
+        return NOT_JUDGED["finance_pending"]
+    return None
+
+
+def _met_cell(met):
+    if met is None:
+        return {"kind": "pending", "text": "Pending"}
+    return {"kind": "ok", "text": "Yes"} if met else {"kind": "fail", "text": "No"}
+
+
+def quarter_tests(stored):
+    """The rows of a trust page's Tests table for one stored quarter: finance, then each applicable
+    metric, each with its figures, whether it was met ({kind, text}: ok, fail, pending or
+    not_judged) and its element (None when the test decided nothing, so no money is shown)."""
+    finance = stored.get("finance") or {}
+    decided_nothing = not_judged_reason(stored)
+    if stored["status"] == "no_control_total":
+        finance_met, finance_element = {"kind": "not_judged", "text": NOT_JUDGED["no_control_total"]}, None
+    elif decided_nothing == NOT_JUDGED["finance_pending"]:
+        finance_met = {"kind": "pending", "text": "Pending: the finance return has not arrived"}
+        finance_element = finance.get("element")
+    else:
+        finance_met, finance_element = _met_cell(finance.get("met")), finance.get("element")
+    rows = [{"test": "finance", "ytd_plan": stored.get("ytd_plan"), "ytd_actual": stored.get("ytd_actual"),
+             "performance": None, "trajectory": None, "standard": None, "met": finance_met,
+             "element": finance_element}]
+    for metric in stored.get("metrics") or []:
+        if not metric.get("applicable"):
+            continue
+        if decided_nothing:
+            met, element = {"kind": "not_judged", "text": decided_nothing}, None
+        else:
+            met, element = _met_cell(metric.get("met")), metric.get("element")
+        rows.append({"test": metric.get("metric"), "performance": metric.get("performance"),
+                     "trajectory": metric.get("trajectory"), "standard": metric.get("standard"), "met": met,
+                     "element": element})
+    return rows

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from common.exports import csv_response
 from finance import selectors as finance_selectors
+from finance.eligibility import not_in_scheme_message
 from performance.metrics import PAGE_NAMES
 from trusts.roles import can_act_for
 
@@ -209,8 +210,12 @@ def trust_detail(request, org_code):
         return csv_download(request, downloads, f"stf-{trust.org_code}-{period.scheme}")
 
     stored_metrics = stored["metrics"] if stored else []
+    in_scheme = allocation is not None and allocation.stf_allocation > 0
     context.update(
         scheme=scheme, stored=stored, year_rows=year_rows, charts=built,
+        tests_table=tables.quarter_tests(stored) if stored else [],
+        not_in_scheme=None if in_scheme else not_in_scheme_message(
+            period.scheme, allocation.stf_allocation if allocation else None),
         applicable=[(m, PAGE_NAMES[m]) for m in applicable],
         stored_metrics={m["metric"]: m for m in stored_metrics},
         allocation=allocation, uploads=uploads, upload_columns=tables.UPLOAD_COLUMNS,

@@ -334,3 +334,68 @@ def test_records_from_a_real_recompute_and_a_new_run_moves_the_etag(analyst, hom
     assert client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     recompute(scheme=scheme("2016-17"))  # nothing changed, but a newer recompute has finished
     assert client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+# --- Statuses mean what they say ---------------------------------------------------------------
+
+NIL_2016_17 = ("Not in the scheme for 2016-17: the allocation is £0.00, so there is no status and nothing is "
+               "earned, withheld or pending.")
+
+
+@pytest.fixture
+def nil_trust(region):
+    """RNIL: £0.00 for 2016-17 with every return sent (the old engine called it "full"); no allocation
+    for 2017-18 or 2018-19."""
+    trust = TrustFactory(org_code="RNIL", name="Nil Community NHS Trust", trust_type="community", region=region)
+    allocate(trust, allocation="0.00")
+    for quarter in (1, 2, 3, 4):
+        quarter_with_status(trust, quarter, "full")
+    builders.recompute("2016-17", at=COMPUTED_AT)
+    return trust
+
+
+@pytest.mark.django_db
+def test_a_trust_not_in_the_scheme_is_told_so_plainly(analyst, nil_trust):
+    client = token_client(analyst)
+    response = client.get("/api/v1/trusts/RNIL/eligibility/", {"year": "2016-17"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 0 and body["results"] == []
+    assert body["not_in_scheme"] == [
+        {"org_code": "RNIL", "year": "2016-17", "allocation": "0.00", "message": NIL_2016_17}]
+    # The national list filtered by the trust says the same; every year: the two with no allocation too.
+    every_year = client.get(URL, {"org_code": "rnil"}).json()
+    assert every_year["count"] == 0
+    assert [(e["year"], e["allocation"]) for e in every_year["not_in_scheme"]] == [
+        ("2016-17", "0.00"), ("2017-18", None), ("2018-19", None)]
+    assert every_year["not_in_scheme"][1]["message"] == (
+        "Not in the scheme for 2017-18: no allocation is recorded, so there is no status.")
+
+
+@pytest.mark.django_db
+def test_a_trust_in_the_scheme_and_the_national_list_have_nothing_not_in_scheme(analyst, country, nil_trust):
+    client = token_client(analyst)
+    home_2016 = client.get("/api/v1/trusts/RHOME/eligibility/", {"year": "2016-17"}).json()
+    assert home_2016["count"] == 4 and home_2016["not_in_scheme"] == []
+    national = client.get(URL, {"year": "2016-17", "quarter": 2}).json()
+    assert national["not_in_scheme"] == []
+    # RNIL is not among the records, nor among the statuses counted by filter.
+    assert "RNIL" not in {r["org_code"] for r in national["results"]}
+    assert client.get(URL, {"year": "2016-17", "status": "full"}).json()["count"] == 1  # RHOME's Q1 only
+    rows = list(csv.DictReader(io.StringIO(client.get(URL, {"year": "2016-17", "format": "csv"}).content.decode())))
+    assert "RNIL" not in {row["org_code"] for row in rows}
+
+
+@pytest.mark.django_db
+def test_no_control_total_ahead_of_plan_has_finance_met_null(analyst, home_trust):
+    allocate(home_trust, accepted=False)
+    quarter_with_status(home_trust, 2, "full")  # YTD -£400,000.00 against a plan of -£500,000.00
+    builders.recompute("2016-17", at=COMPUTED_AT)
+    record = token_client(analyst).get(URL, {"org_code": "RHOME", "quarter": 2}).json()["results"][0]
+    assert record["status"] == "no_control_total"
+    assert record["finance"] == {"met": None, "element": "175000.00", "ytd_plan": "-500000.00",
+                                 "ytd_actual": "-400000.00"}
+    assert (record["earned"], record["withheld"]) == ("0.00", "250000.00")
+    row = next(csv.DictReader(io.StringIO(token_client(analyst).get(
+        URL, {"org_code": "RHOME", "quarter": 2, "format": "csv"}).content.decode())))
+    assert row["finance_met"] == ""

@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import token_client
 from tests.builders import allocate, recompute, returns
-from tests.factories import FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory
+from tests.factories import (
+    FinanceReturnFactory, FootprintFactory, RegionFactory, TrustFactory, UploadFactory, UserFactory,
+)
 
-MAX_QUERIES = 8  # token, role, count, page (+ validators or a prefetch; the eligibility staleness: one, two when stale)
+MAX_QUERIES = 9  # token, role, count, page (+ validators, a prefetch, or a trust and the schemes it is not in; the staleness: one, two when stale)
 ENDPOINTS = [
     "/api/v1/eligibility/?page_size=1000",
     "/api/v1/eligibility/?format=csv",

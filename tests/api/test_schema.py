@@ -137,3 +137,19 @@ def test_no_get_operation_gives_a_server_error(analyst, home_trust, other_trust)
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
         check()
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_met_null_and_not_in_scheme(analyst):
+    schema = token_client(analyst).get(SCHEMA, {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    met = components["FinanceElement"]["properties"]["met"]
+    assert met["type"] == "boolean" and met["nullable"] is True
+    assert "no control total" in met["description"] and "missing" in met["description"]
+    for path in ("/api/v1/eligibility/", "/api/v1/trusts/{org_code}/eligibility/"):
+        answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        page = components[answer["$ref"].rsplit("/", 1)[-1]]
+        assert "not_in_scheme" in page["required"]
+        entry = page["properties"]["not_in_scheme"]["items"]
+        assert set(entry["properties"]) == {"org_code", "year", "allocation", "message"}
+        assert entry["properties"]["allocation"]["nullable"] is True

@@ -223,3 +223,31 @@ def test_the_published_data_is_the_same_whatever_the_seed():
     assert one.plans["2016-17"] != other.plans["2016-17"]
     again = england_country(seed=1)
     assert [f.content for f in again.files()] == [f.content for f in one.files()]
+
+
+def test_no_control_total_quarters_leave_finance_unjudged(england):
+    unjudged = Entitlement.objects.filter(status="no_control_total")
+    # 23 refusals in 2016-17, 15 in 2017-18, 12 in 2018-19 (the demo's plans), four quarters each.
+    assert unjudged.count() == (23 + 15 + 12) * 4
+    assert not unjudged.exclude(finance_met=None).exists()
+    assert all(e.detail["finance"]["met"] is None for e in unjudged)
+    # Many of them are ahead of plan, which is no reason to say the test failed.
+    ahead = [e for e in unjudged if e.detail["finance"]["ytd_actual"] is not None
+             and Decimal(e.detail["finance"]["ytd_actual"]) >= Decimal(e.detail["finance"]["ytd_plan"])]
+    assert ahead
+    # Only an applied test is false: exactly the finance_failed quarters.
+    assert set(Entitlement.objects.filter(finance_met=False).values_list("status", flat=True)) == {"finance_failed"}
+
+
+def test_no_trust_with_a_nil_allocation_has_a_status_or_a_year_end_line(england):
+    from finance.models import YearEndAward
+
+    nil = set(Allocation.objects.filter(stf_allocation=0).values_list("trust_id", "scheme_id"))
+    assert nil  # the demo has trusts with nothing at stake
+    stored = set(Entitlement.objects.values_list("trust_id", "scheme_id"))
+    assert not nil & stored
+    assert not nil & set(YearEndAward.objects.values_list("trust_id", "scheme_id"))
+    # Every trust in a scheme has its four quarters.
+    in_scheme = set(Allocation.objects.filter(stf_allocation__gt=0).values_list("trust_id", "scheme_id"))
+    assert stored == in_scheme
+    assert Entitlement.objects.count() == 4 * len(in_scheme)

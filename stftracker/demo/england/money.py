@@ -37,11 +37,13 @@ def plans(england):
                          for c in codes}
         totals = sector_control_totals(rng, codes, year_profiles, float(SECTOR_CONTROL_TOTAL[year]))
         n_refuse = REFUSALS[year]
-        repeat = [c for c in previous_refusers if c in totals and rng.random() < 0.5][:n_refuse]
-        candidates = [c for c in codes if c not in repeat]
+        # The published refusals and failures are of trusts in the scheme: a £0.00 allocation is not in it.
+        in_scheme = {c for c, a in zip(codes, allocations) if a > 0}
+        repeat = [c for c in previous_refusers if c in totals and c in in_scheme and rng.random() < 0.5][:n_refuse]
+        candidates = [c for c in codes if c not in repeat and c in in_scheme]
         refused = set(repeat) | set(weighted_pick(
             rng, candidates, [6.0 if totals[c] < 0 else 1.0 for c in candidates], n_refuse - len(repeat)))
-        accepted = [c for c in codes if c not in refused]
+        accepted = [c for c in codes if c not in refused and c in in_scheme]
         kept = [c for c in previous_failing if c in accepted and rng.random() < 0.75]
         rest = [c for c in accepted if c not in kept]
         persistent = sorted(kept + weighted_pick(
@@ -103,8 +105,8 @@ def _finance_year(england, year, plans, persistent):
 
 
 def _exact_q1_misses(england, trusts):
-    """Exactly as many accepted trusts behind at June 2016 as published."""
-    accepted = [t for t in trusts if t["plan"]["control_total_accepted"]]
+    """Exactly as many accepted trusts in the scheme behind at June 2016 as published."""
+    accepted = [t for t in trusts if t["plan"]["control_total_accepted"] and t["plan"]["stf_allocation"] > 0]
     behind = [t for t in accepted if t["states"][0]]
     ahead = [t for t in accepted if not t["states"][0]]
     gap = Q1_2016_17_FINANCE_MISSES - len(behind)
