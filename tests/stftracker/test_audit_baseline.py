@@ -6,17 +6,16 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as installed_apps
-from django.contrib import admin
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from common.history import BASELINE_REASON, missing_history, write_baselines
 from finance.models import Allocation, Scheme
 from stftracker.audit.selectors import FIRST_RECORDED, recent_changes
 from stftracker.demo import load_demo
+from tests.admin_forms import change_in_admin
 from tests.factories import RegionFactory, TrustFactory
 from trusts.models import Trust, TrustType
 
@@ -55,21 +54,6 @@ def unrecorded(db):
     for obj in (scheme, trust, allocation):
         assert not type(obj).history.filter(id=obj.pk).exists()
     return {"scheme": scheme, "trust": trust, "allocation": allocation}
-
-
-def change_in_admin(client, user, obj, **changes):
-    """Post the admin change form of ``obj`` as it stands, with ``changes``, as ``user`` would."""
-    model_admin = admin.site._registry[type(obj)]
-    request = RequestFactory().get("/")
-    request.user = user
-    form = model_admin.get_form(request, obj)(instance=obj)
-    data = {name: form[name].value() for name in form.fields}
-    data.update(changes)
-    data = {name: "" if value is None else value for name, value in data.items()}
-    client.force_login(user)
-    meta = obj._meta
-    response = client.post(f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/", {**data, "_save": "Save"})
-    assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def latest(kind):
