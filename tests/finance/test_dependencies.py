@@ -6,7 +6,6 @@ total accepted and its 2018-19 Q1 finance return ahead of plan. 2018-19 judges A
 the quarter) against 90%, or against the same quarter of 2017-18 (the comparison scheme); Q1 is 15%
 of the year: £150,000.00, its A&E element £45,000.00 and finance the remaining £105,000.00.
 """
-import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -19,7 +18,7 @@ from stftracker.intake.importing import ingest
 from tests.admin_forms import change_in_admin
 from tests.api.conftest import token_client
 from tests.builders import allocate, finance_return
-from tests.factories import TrustFactory, UserFactory, scheme
+from tests.factories import TrustFactory, scheme
 
 HEADER = "org_code,period,metric,numerator,denominator\n"
 FULL = ("full", D("150000.00"), D("150000.00"), D("0.00"), D("0.00"))  # status, allocation, earned, withheld, pending
