@@ -48,12 +48,17 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def and_join(items) -> str:
+    """``a``, ``a and b`` or ``a, b and c``."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def column_letters(indexes) -> str:
     """``B``, ``B and D`` or ``B, D and F``: the letters of the columns at ``indexes``."""
-    letters = [column_letter(index) for index in indexes]
-    if len(letters) < 2:
-        return "".join(letters)
-    return f"{', '.join(letters[:-1])} and {letters[-1]}"
+    return and_join(column_letter(index) for index in indexes)
 
 
 class HeaderError(DomainError):

@@ -21,7 +21,7 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from .errors import CellError, FileError, HeaderError, RowError, column_letter
+from .errors import CellError, FileError, HeaderError, RowError, and_join, column_letter
 
 
 @dataclass
@@ -252,11 +252,7 @@ def _missing(table, start, stop) -> tuple[str, str]:
         return letters, f"column{'s' if stop - start > 1 else ''} {letters}"
     names = [table.header[index] if index < len(table.header) and table.header[index]
              else f"column {column_letter(index)}" for index in range(start, stop)]
-    return ", ".join(names), _and(names)
-
-
-def _and(items) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return ", ".join(names), and_join(names)
 
 
 def _row_as_written(cells) -> str:

@@ -181,7 +181,7 @@ class EligibilityListMixin:
     not include yet (the ``Figures-Status`` header: ``current``, or ``stale; since="..."; changes=N``,
     ``stale-delayed`` when the recompute is overdue) and the request (URL and format);
     Last-Modified from the newer of the two dates. Three or four queries, whatever the rows. The answer is
-    cached under its ETag, so a repeated request costs those two queries and no serialisation.
+    cached under its ETag, so a repeated request costs those queries and no serialisation.
     """
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]

@@ -192,16 +192,14 @@ class Staleness:
         return f'{state}; since="{self.since.isoformat()}"; changes={self.changes}'
 
 
-def staleness(*, scheme=None, trust=None, year=None, org_code=None, now=None) -> Staleness | None:
+def staleness(*, year=None, trust=None, org_code=None, now=None) -> Staleness | None:
     """Whether the stored figures in scope are out of date (None when they are current).
 
-    Scope: every scheme, or ``scheme`` (an id or a Scheme) or ``year`` (its code); every trust, or
-    ``trust`` (an id or a Trust) or ``org_code``: that trust's own changes and those of every trust
-    at once. One query when current, at most two when not, whatever the number of trusts or changes.
+    Scope: every scheme, or the scheme ``year``; every trust, or ``trust`` (an id or a Trust, as a
+    page has it) or ``org_code`` (as the API is asked): that trust's own changes and those of every
+    trust at once. One query when current, at most two when not, whatever the number of trusts or changes.
     """
     changes = InputChange.objects.filter(resolved_at__isnull=True)
-    if scheme is not None:
-        changes = changes.filter(scheme=scheme)
     if year is not None:
         changes = changes.filter(scheme__code=year)
     if trust is not None:

@@ -12,8 +12,8 @@ def site(request):
     input the stored figures include changed), whether inputs changed that the figures do not
     include yet (``stale``: a page about one trust replaces it with that trust's), the latest
     recompute's state, and whether the data is the demo's (published statistics and simulated
-    figures named). At most six small queries (the staleness only when a page has not asked its own) for a signed-in user, none for anyone else, whatever
-    the number of trusts."""
+    figures named). At most six small queries for a signed-in user (the staleness only when the
+    page has not asked its own), none for anyone else, whatever the number of trusts."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"is_analyst": False}

@@ -138,14 +138,15 @@ NOT_JUDGED = {
 }
 
 
-def not_judged_reason(stored):
-    """Why no metric of a stored quarter decided any money (None when they did): no control total,
-    finance failed, or the finance return missing (the quarter pending with finance unjudged)."""
+def not_judged(stored):
+    """Why no metric of a stored quarter decided any money, as a key of ``NOT_JUDGED`` (None when
+    they did): no control total, finance failed, or the finance return missing (the quarter pending
+    with finance unjudged)."""
     status = stored["status"]
     if status in ("no_control_total", "finance_failed"):
-        return NOT_JUDGED[status]
+        return status
     if status == "pending" and (stored.get("finance") or {}).get("met") is None:
-        return NOT_JUDGED["finance_pending"]
+        return "finance_pending"
     return None
 
 
@@ -160,22 +161,20 @@ def quarter_tests(stored):
     metric, each with its figures, whether it was met ({kind, text}: ok, fail, pending or
     not_judged) and its element (None when the test decided nothing, so no money is shown)."""
     finance = stored.get("finance") or {}
-    decided_nothing = not_judged_reason(stored)
-    if stored["status"] == "no_control_total":
-        finance_met, finance_element = {"kind": "not_judged", "text": NOT_JUDGED["no_control_total"]}, None
-    elif decided_nothing == NOT_JUDGED["finance_pending"]:
+    why = not_judged(stored)
+    finance_met, finance_element = _met_cell(finance.get("met")), finance.get("element")
+    if why == "no_control_total":
+        finance_met, finance_element = {"kind": "not_judged", "text": NOT_JUDGED[why]}, None
+    elif why == "finance_pending":
         finance_met = {"kind": "pending", "text": "Pending: the finance return has not arrived"}
-        finance_element = finance.get("element")
-    else:
-        finance_met, finance_element = _met_cell(finance.get("met")), finance.get("element")
     rows = [{"test": "finance", "ytd_plan": stored.get("ytd_plan"), "ytd_actual": stored.get("ytd_actual"),
              "performance": None, "trajectory": None, "standard": None, "met": finance_met,
              "element": finance_element}]
     for metric in stored.get("metrics") or []:
         if not metric.get("applicable"):
             continue
-        if decided_nothing:
-            met, element = {"kind": "not_judged", "text": decided_nothing}, None
+        if why:
+            met, element = {"kind": "not_judged", "text": NOT_JUDGED[why]}, None
         else:
             met, element = _met_cell(metric.get("met")), metric.get("element")
         rows.append({"test": metric.get("metric"), "performance": metric.get("performance"),
