@@ -35,25 +35,32 @@ def _copied_fields(model, history_model):
 
 def write_baselines(model, history_model, *, using=DEFAULT_DB_ALIAS, reason=BASELINE_REASON, batch_size=BATCH):
     """Write a "created" record for every row of ``model`` without one; return how many were written."""
-    fields = _copied_fields(model, history_model)
     written = 0
     while True:
         rows = list(missing_history(model, history_model, using)[:batch_size])
         if not rows:
             return written
-        now = timezone.now()
-        records = [
-            history_model(
-                **{record_field: getattr(row, row_field) for row_field, record_field in fields},
-                history_date=now,
-                history_type="+",
-                history_user_id=None,
-                history_change_reason=reason,
-            )
-            for row in rows
-        ]
-        history_model._default_manager.using(using).bulk_create(records, batch_size=batch_size)
-        written += len(records)
+        written += write_versions(model, history_model, rows, using=using, reason=reason, history_type="+",
+                                  batch_size=batch_size)
+
+
+def write_versions(model, history_model, rows, *, reason, using=DEFAULT_DB_ALIAS, history_type="~", batch_size=BATCH):
+    """Write one record of each of ``rows`` as it stands (no user, ``reason``): how a data migration
+    that changes rows without ``save()`` history keeps their audit trail. Returns how many."""
+    fields = _copied_fields(model, history_model)
+    now = timezone.now()
+    records = [
+        history_model(
+            **{record_field: getattr(row, row_field) for row_field, record_field in fields},
+            history_date=now,
+            history_type=history_type,
+            history_user_id=None,
+            history_change_reason=reason,
+        )
+        for row in rows
+    ]
+    history_model._default_manager.using(using).bulk_create(records, batch_size=batch_size)
+    return len(records)
 
 
 def connect_baselines(app_config, *model_names):

@@ -314,7 +314,8 @@ class SchemeSerializer(serializers.ModelSerializer):
         model = Scheme
         fields = [
             "code", "name", "start_date", "pot", "weights", "standards", "phasing", "applicability",
-            "rule_variant", "q1_paid_on_trajectory", "comparison_scheme", "has_year_end",
+            "rule_variant", "q1_paid_on_trajectory", "comparison_scheme", "year_end_method",
+            "year_end_bands", "returns_due",
             "source_document", "source_url", "checked_by", "reviewed_on", "notes",
         ]
 

@@ -21,13 +21,40 @@ class RuleVariant(models.TextChoices):
     )
 
 
+class YearEndMethod(models.TextChoices):
+    INCENTIVE_BONUS = "incentive_bonus", "Incentive (£1 for £1) and bonus pro rata to allocation"
+    GENERAL_DISTRIBUTION = "general_distribution", "General distribution on a sliding scale, weighted by allocation"
+    NONE = "none", "No year end"
+
+
+# Working days after the month ends by which each return is due (RULES.md, "Returns and when they
+# are due"): the finance return on the 8th; the national statistics when NHS England publishes them
+# (A&E about two weeks after the month, RTT and cancer about six).
+DEFAULT_RETURNS_DUE = {"finance": 8, "ae": 10, "rtt": 30, "cancer62": 30}
+# The 2017-18 general distribution's sliding scale: a shortfall against the control total up to
+# ``up_to`` percent of the allocation gives ``weight``; beyond the last band the weight is 0.
+DEFAULT_DISTRIBUTION_BANDS = [
+    {"up_to": "0", "weight": "1"},
+    {"up_to": "25", "weight": "0.75"},
+    {"up_to": "50", "weight": "0.5"},
+    {"up_to": "100", "weight": "0.25"},
+]
+
+
+def default_returns_due():
+    return dict(DEFAULT_RETURNS_DUE)
+
+
 class Scheme(InputModel):
     """One year's STF rules, held as data with its provenance (see RULES.md).
 
     Percentages are stored as strings of decimals in the JSON fields so that nothing passes
     through a float: ``weights`` {"ae": "12.5", ...} (the finance element is the remainder of
     100), ``standards`` {"ae": "95"}, ``phasing`` ["25", "25", "25", "25"], ``applicability``
-    {"acute": ["ae", "rtt", "cancer62"], ...}.
+    {"acute": ["ae", "rtt", "cancer62"], ...}. ``year_end_bands`` is the general distribution's
+    sliding scale, ``[{"up_to": "25", "weight": "0.75"}, ...]`` (shortfall as a percent of the
+    allocation, ascending); ``returns_due`` the working day after the month end by which each
+    return is due, ``{"finance": 8, "ae": 10, ...}``.
     """
 
     code = models.CharField(max_length=10, unique=True, help_text="Financial year, e.g. 2016-17")
@@ -46,7 +73,18 @@ class Scheme(InputModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="For the prior-year rule: the scheme whose same quarter is to be beaten",
     )
-    has_year_end = models.BooleanField(default=False, help_text="Incentive and bonus at year end")
+    year_end_method = models.CharField(
+        max_length=30, choices=YearEndMethod.choices, default=YearEndMethod.NONE,
+        help_text="How what is left of the pot is shared once the year is decided",
+    )
+    year_end_bands = models.JSONField(
+        default=list, blank=True,
+        help_text="General distribution: shortfall bands, percent of allocation -> weight",
+    )
+    returns_due = models.JSONField(
+        default=default_returns_due,
+        help_text="Working days after the month end by which each return is due: finance and each metric",
+    )
     source_document = models.CharField(max_length=300)
     source_url = models.URLField(blank=True)
     checked_by = models.CharField(max_length=150)
@@ -65,6 +103,10 @@ class Scheme(InputModel):
 
     def __str__(self):
         return f"STF {self.code}"
+
+    @property
+    def has_year_end(self):
+        return self.year_end_method != YearEndMethod.NONE
 
     @property
     def end_date(self):
@@ -148,11 +190,54 @@ def scheme_errors(scheme):
             if metric not in weights:
                 add("applicability", f"{trust_type!r} is judged on {metric!r}, which has no weight.")
 
+    _year_end_errors(scheme, add)
+    _returns_due_errors(scheme, add)
+
     if scheme.rule_variant == RuleVariant.THRESHOLD_OR_PRIOR_YEAR and not scheme.comparison_scheme_id:
         add("comparison_scheme", "The prior-year rule needs a comparison scheme.")
     if scheme.start_date and scheme.start_date.day != 1:
         add("start_date", "A scheme starts on the first day of a month.")
     return errors
+
+
+def _year_end_errors(scheme, add):
+    if scheme.year_end_method not in YearEndMethod.values:
+        add("year_end_method", f"Unknown year-end method {scheme.year_end_method!r}.")
+    bands = scheme.year_end_bands
+    if not isinstance(bands, list):
+        add("year_end_bands", "Bands must be a list of {\"up_to\": percent, \"weight\": 0 to 1}.")
+        return
+    if scheme.year_end_method == YearEndMethod.GENERAL_DISTRIBUTION and not bands:
+        add("year_end_bands", "The general distribution needs at least one band.")
+    previous = None
+    for number, band in enumerate(bands, start=1):
+        if not isinstance(band, dict) or set(band) != {"up_to", "weight"}:
+            add("year_end_bands", f"Band {number} must be {{\"up_to\": percent, \"weight\": 0 to 1}}, not {band!r}.")
+            continue
+        up_to, weight = _decimal(band["up_to"]), _decimal(band["weight"])
+        if up_to is None or up_to < 0:
+            add("year_end_bands", f"Band {number}: up_to must be a non-negative percent, not {band['up_to']!r}.")
+        elif previous is not None and up_to <= previous:
+            add("year_end_bands", f"Band {number}: up_to {band['up_to']} must be above the band before it.")
+        else:
+            previous = up_to
+        if weight is None or not (0 <= weight <= 1):
+            add("year_end_bands", f"Band {number}: weight must be between 0 and 1, not {band['weight']!r}.")
+
+
+def _returns_due_errors(scheme, add):
+    due = scheme.returns_due
+    if not isinstance(due, dict):
+        add("returns_due", "Returns due must be an object of return -> working day after the month end.")
+        return
+    known = {"finance", *METRIC_CODES}
+    if "finance" not in due:
+        add("returns_due", "The finance return needs a due working day.")
+    for kind, day in due.items():
+        if kind not in known:
+            add("returns_due", f"Unknown return {kind!r}: one of {', '.join(sorted(known))}.")
+        if isinstance(day, bool) or not isinstance(day, int) or not (1 <= day <= 60):
+            add("returns_due", f"Due day of {kind!r} must be a whole number of working days from 1 to 60, not {day!r}.")
 
 
 class Allocation(InputModel):
@@ -273,22 +358,29 @@ class Entitlement(models.Model):
 
 
 class YearEndAward(models.Model):
-    """Year-end incentive (£1 for £1 beyond the control total) and bonus for one trust."""
+    """One trust's year-end award: the incentive (£1 for £1 beyond the control total) and bonus, or
+    the general distribution, by the scheme's year-end method."""
 
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="year_end_awards")
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="year_end_awards")
     eligible = models.BooleanField()
     incentive = models.DecimalField(**MONEY)
     bonus = models.DecimalField(**MONEY)
+    general_distribution = models.DecimalField(default=Decimal("0.00"), **MONEY)
     detail = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
+
+    @property
+    def total(self):
+        return self.incentive + self.bonus + self.general_distribution
 
     class Meta:
         ordering = ["scheme_id", "trust_id"]
         constraints = [
             models.UniqueConstraint(fields=["trust", "scheme"], name="year_end_award_one_per_trust_scheme"),
             models.CheckConstraint(
-                condition=models.Q(incentive__gte=0, bonus__gte=0), name="year_end_award_not_negative"
+                condition=models.Q(incentive__gte=0, bonus__gte=0, general_distribution__gte=0),
+                name="year_end_award_not_negative",
             ),
         ]
 

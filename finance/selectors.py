@@ -34,7 +34,9 @@ def scheme_rules(scheme: Scheme) -> engine.SchemeRules:
         applicability={trust_type: tuple(metrics) for trust_type, metrics in scheme.applicability.items()},
         rule_variant=scheme.rule_variant,
         q1_paid_on_trajectory=scheme.q1_paid_on_trajectory,
-        has_year_end=scheme.has_year_end,
+        year_end_method=scheme.year_end_method,
+        year_end_bands=tuple((Decimal(str(band["up_to"])), Decimal(str(band["weight"])))
+                             for band in scheme.year_end_bands or ()),
         comparison_code=comparison.code if comparison else None,
         comparison_start=comparison.start_date if comparison else None,
         scheme_id=scheme.pk,

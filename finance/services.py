@@ -95,13 +95,14 @@ def write_year_end(*, scheme, now=None) -> engine.YearEnd:
     YearEndAward.objects.bulk_create(
         [
             YearEndAward(trust_id=line.trust_id, scheme=scheme, eligible=line.eligible, incentive=line.incentive,
-                         bonus=line.bonus, detail=line.detail, computed_at=now)
+                         bonus=line.bonus, general_distribution=line.general_distribution, detail=line.detail,
+                         computed_at=now)
             for line in outcome.lines
         ],
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["trust", "scheme"],
-        update_fields=["eligible", "incentive", "bonus", "detail", "computed_at"],
+        update_fields=["eligible", "incentive", "bonus", "general_distribution", "detail", "computed_at"],
     )
     YearEndAward.objects.filter(scheme=scheme).exclude(trust_id__in=[line.trust_id for line in outcome.lines]).delete()
     return outcome

@@ -16,8 +16,13 @@ def restore_reference_data():
 
     if Scheme.objects.count() < 3:
         # As a fresh migrate leaves them: the schemes, and no input change waiting for a recompute.
+        shipped = import_module("finance.migrations.0002_schemes")
+        year_ends = import_module("finance.migrations.0007_scheme_year_end_methods_and_due_days")
         with dependencies.deferred():
-            import_module("finance.migrations.0002_schemes").load_schemes(apps, None)
+            shipped.load_schemes(apps, None)
+            for data in shipped.SCHEMES:
+                method, bands = year_ends.year_end_of(data["code"], data["has_year_end"])
+                Scheme.objects.filter(code=data["code"]).update(year_end_method=method, year_end_bands=bands)
         InputChange.objects.all().delete()
     if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
         return

@@ -41,6 +41,28 @@ def test_scheme_validation_reports_every_error_at_once():
 
 
 @pytest.mark.django_db
+def test_year_end_bands_and_due_days_are_checked_band_by_band():
+    scheme = Scheme.objects.get(code="2017-18")
+    assert scheme.year_end_bands[1] == {"up_to": "25", "weight": "0.75"}
+    assert scheme.returns_due["finance"] == 8
+    scheme.year_end_bands = [{"up_to": "25", "weight": "0.75"}, {"up_to": "10", "weight": "1.5"}, {"upto": "5"}]
+    scheme.returns_due = {"finance": 0, "flu": 3, "ae": "10"}
+    with pytest.raises(ValidationError) as caught:
+        scheme.full_clean()
+    errors = caught.value.message_dict
+    assert errors["year_end_bands"] == [
+        "Band 2: up_to 10 must be above the band before it.",
+        "Band 2: weight must be between 0 and 1, not '1.5'.",
+        "Band 3 must be {\"up_to\": percent, \"weight\": 0 to 1}, not {'upto': '5'}.",
+    ]
+    assert errors["returns_due"] == [
+        "Due day of 'finance' must be a whole number of working days from 1 to 60, not 0.",
+        "Unknown return 'flu': one of ae, cancer62, finance, rtt.",
+        "Due day of 'ae' must be a whole number of working days from 1 to 60, not '10'.",
+    ]
+
+
+@pytest.mark.django_db
 def test_only_one_current_return_per_trust_and_month():
     first = FinanceReturnFactory()
     with pytest.raises(IntegrityError), transaction.atomic():

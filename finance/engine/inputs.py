@@ -40,10 +40,15 @@ class SchemeRules:
     applicability: dict  # trust type -> tuple of metrics
     rule_variant: str = TRAJECTORY_OR_STANDARD
     q1_paid_on_trajectory: bool = False
-    has_year_end: bool = False
+    year_end_method: str = "none"  # incentive_bonus | general_distribution | none
+    year_end_bands: tuple = ()  # general distribution: ((up_to percent, weight), ...) as Decimals, ascending
     comparison_code: str | None = None
     comparison_start: datetime.date | None = None
     scheme_id: int | None = None
+
+    @property
+    def has_year_end(self):
+        return self.year_end_method != "none"
 
     @property
     def metrics(self):

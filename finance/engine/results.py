@@ -41,6 +41,11 @@ class YearEndLine:
     incentive: Decimal
     bonus: Decimal
     detail: dict
+    general_distribution: Decimal = Decimal("0.00")
+
+    @property
+    def total(self) -> Decimal:
+        return self.incentive + self.bonus + self.general_distribution
 
 
 @dataclass

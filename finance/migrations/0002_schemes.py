@@ -74,11 +74,14 @@ SCHEMES = [
 
 def load_schemes(apps, schema_editor):
     Scheme = apps.get_model("finance", "Scheme")
+    # The fields of the models given (a later migration replaced ``has_year_end``).
+    fields = {field.name for field in Scheme._meta.get_fields()}
     by_code = {}
     for data in SCHEMES:
         scheme, _ = Scheme.objects.update_or_create(
             code=data["code"],
-            defaults={**data, "checked_by": CHECKED_BY, "reviewed_on": REVIEWED_ON},
+            defaults={key: value for key, value in {**data, "checked_by": CHECKED_BY, "reviewed_on": REVIEWED_ON}.items()
+                      if key in fields},
         )
         by_code[scheme.code] = scheme
     by_code["2018-19"].comparison_scheme = by_code["2017-18"]

@@ -23,7 +23,7 @@ def rules_2016_17(**changes):
         phasing=(D("25"), D("25"), D("25"), D("25")),
         applicability={"acute": ("ae", "rtt", "cancer62"), "specialist": ("rtt", "cancer62"),
                        "mental_health": (), "community": (), "ambulance": ()},
-        rule_variant="trajectory_or_standard", q1_paid_on_trajectory=True, has_year_end=True,
+        rule_variant="trajectory_or_standard", q1_paid_on_trajectory=True, year_end_method="incentive_bonus",
     )
     values.update(changes)
     return SchemeRules(**values)
