@@ -53,6 +53,10 @@ def forwards(apps, schema_editor):
         if Entitlement.objects.filter(scheme_id=scheme.pk).exists():
             InputChange.objects.create(scheme_id=scheme.pk, trust=None, source="finance.scheme", changed_at=now)
     write_versions(Scheme, HistoricalScheme, changed, reason=REASON, using=schema_editor.connection.alias)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deferred foreign keys of the rows written now, so that the same transaction may
+        # then drop the old column (PostgreSQL refuses to alter a table with pending trigger events).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def backwards(apps, schema_editor):
