@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from common.errors import FileError, HeaderError
 from common.months import add_months
-from common.tabular import read_table
 from finance import dependencies
 from finance.models import Entitlement, RecomputeRun, Scheme
 from trusts.importers import trust_codes
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import with_successors
 
-from .kinds import KINDS, as_read, check_permission, detect_kind, unknown_kind_error
+from .kinds import KINDS, as_read, check_permission, detect_kind, read_file, unknown_kind_error
 from .reports import IngestResult, file_error, preview_rows, skipped_notes, sorted_errors, too_large
 
 logger = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def _check_months(parsed, kind, schemes, today):
     for row in parsed.rows:
         month = row["month"]
         shown = f"{month:%Y-%m}"
-        column = "Period" if kind.code == "ae_nhse" else "period"
+        column = kind.month_column
         if month > this_month and not kind.future_allowed:
             parsed.error(row["row"], column, shown, f"Month {shown} is in the future (this month is {this_month:%Y-%m}).")
             continue
@@ -80,9 +79,9 @@ def analyse(*, data: bytes, file_name: str, user):
         result.errors = [file_error(too_large(len(data), settings.UPLOAD_MAX_BYTES))]
         return result, None
     try:
-        table = read_table(data)
+        table = read_file(data)
     except FileError as exc:
-        result.errors = [file_error(str(exc))]
+        result.errors = [{**file_error(str(exc), column=getattr(exc, "column", "")), "value": getattr(exc, "value", "")}]
         return result, None
     code = detect_kind(table)
     if code is None:
