@@ -386,12 +386,13 @@ def parse_rows(table, *, kind: str, columns: list, key: list, check=None) -> Par
 
 
 
-def aliased_positions(header, aliases: dict, required, *, labels: dict | None = None) -> dict:
+def aliased_positions(header, aliases: dict, required, *, labels: dict | None = None, row: int = 1) -> dict:
     """Positions of the columns of a published layout whose columns go by more than one name.
 
     ``aliases`` maps each key to the names it may have (normalised, as :func:`normalise_header`
     writes them); other columns are ignored. HeaderError lists the required keys not found and
-    the keys found under two names or twice, each by its label (``labels``, else its first name).
+    the keys found under two names or twice, each by its label (``labels``, else its first name),
+    on the header's ``row``.
     """
     labels = labels or {}
     where = {}
@@ -406,5 +407,5 @@ def aliased_positions(header, aliases: dict, required, *, labels: dict | None = 
             repeated.append((labels.get(key, names[0]), found))
     missing = [labels.get(key, aliases[key][0]) for key in required if key not in positions]
     if missing or repeated:
-        raise HeaderError(missing=missing, repeated=repeated)
+        raise HeaderError(missing=missing, repeated=repeated, row=row)
     return positions

@@ -62,6 +62,11 @@ def _aliases(names):
     return {key: [normalise_header(name) for name in written] for key, written in names.items()}
 
 
+def _written(names):
+    """Each column's name as the layout writes it (for a missing column's error)."""
+    return {key: written[0] for key, written in names.items()}
+
+
 def _labels(table, positions, written):
     """The columns' names as the file writes them (for the errors), else as the layout does."""
     return {key: (table.header[positions[key]] if key in positions else written[key][0]) for key in written}
@@ -139,7 +144,8 @@ def _is_total_function(reader):
 def parse_rtt_workbook(table: Table) -> Parsed:
     table = as_table(table)
     parsed = Parsed(kind="rtt_provider")
-    positions = aliased_positions(table.header, _aliases(RTT_WORKBOOK_COLUMNS), RTT_WORKBOOK_REQUIRED)
+    positions = aliased_positions(table.header, _aliases(RTT_WORKBOOK_COLUMNS), RTT_WORKBOOK_REQUIRED,
+                                  labels=_written(RTT_WORKBOOK_COLUMNS), row=table.first_row_number - 1)
     labels = _labels(table, positions, RTT_WORKBOOK_COLUMNS)
     month = _workbook_month(table, parsed)
     providers = {}
@@ -217,7 +223,7 @@ def parse_rtt_csv(table: Table) -> Parsed:
     table = as_table(table)
     parsed = Parsed(kind="rtt_csv")
     written = {**RTT_CSV_COLUMNS, **within_bands()}
-    positions = aliased_positions(table.header, _aliases(written), list(written))
+    positions = aliased_positions(table.header, _aliases(written), list(written), labels=_written(written))
     labels = _labels(table, positions, written)
     bands = list(within_bands())
     groups, ignored = {}, {}
@@ -291,7 +297,7 @@ def is_urgent_gp_62_day(standard: str, excluded=DEFAULT_CANCER62_EXCLUDES) -> bo
 
 def is_cancer_header(header) -> bool:
     names = {normalise_header(name) for name in header}
-    return "org code" in names and "standard" in names and "within standard" in names
+    return "org code" in names and "standard" in names
 
 
 def parse_cancer(table: Table, *, excluded=None) -> Parsed:
@@ -303,7 +309,7 @@ def parse_cancer(table: Table, *, excluded=None) -> Parsed:
     table = as_table(table)
     parsed = Parsed(kind="cancer62")
     positions = aliased_positions(table.header, _aliases(CANCER_COLUMNS), CANCER_REQUIRED,
-                                  labels={key: names[0] for key, names in CANCER_COLUMNS.items()})
+                                  labels=_written(CANCER_COLUMNS))
     labels = _labels(table, positions, CANCER_COLUMNS)
     groups, seen, ignored = {}, {}, {}
     for number, cells in shaped_rows(table, parsed):

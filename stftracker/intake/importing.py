@@ -96,7 +96,7 @@ def analyse(*, data: bytes, file_name: str, user):
     except HeaderError as exc:
         result.errors = [error.to_dict() for error in exc.errors()]
         return result, None
-    if not parsed.rows and not parsed.errors and not parsed.skipped:
+    if not parsed.rows and not parsed.errors and not parsed.skipped and not parsed.notes.get("held_errors"):
         result.errors = [file_error("The file has a header but no rows.")]
         return result, None
     codes = trust_codes()
