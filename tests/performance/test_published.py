@@ -250,6 +250,15 @@ def test_rtt_workbook_unknown_period(register, analyst_user):
     assert "cell C3" in message and "is not a month" in message
 
 
+@pytest.mark.django_db
+def test_rtt_workbook_without_period(register, analyst_user):
+    def period(workbook):
+        workbook["Provider"]["B3"].value = "Month"
+
+    message = rejected(run(workbook_variant(period), analyst_user), None, "Period")
+    assert message.startswith("The title block above the header has no 'Period:' cell")
+
+
 def extract_variant(change):
     with open(PUBLISHED / "rtt_full_extract.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))

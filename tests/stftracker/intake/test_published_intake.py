@@ -93,6 +93,13 @@ def test_upload_page_previews_then_stores_the_rtt_workbook(analyst_client, home_
 
 
 @pytest.mark.django_db
+def test_preview_says_which_standards_were_not_read(analyst_client, home_trust, other_trust):
+    body = analyst_client.post("/uploads/preview/", {"file": upload_file("cwt_provider.csv")}).content.decode()
+    assert "Rows of other standards than the 62-day urgent GP referral standard are not read" in body
+    assert "<li>4 rows: 62 Day Screening</li>" in body and "<li>1 row: 62-day (upgrade)</li>" in body
+
+
+@pytest.mark.django_db
 def test_finance_director_cannot_import_published_statistics(client, director, home_trust):
     client.force_login(director)
     response = client.post("/uploads/preview/", {"file": upload_file("cwt_provider.csv")})
