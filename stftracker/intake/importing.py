@@ -1,6 +1,7 @@
 """The import of a file: one entry point, :func:`ingest`, for the web page, the API and the command.
 
-``ingest`` reads the file (CSV in UTF-8 or Windows-1252, or the first sheet of an XLSX), tells its
+``ingest`` reads the file (CSV in UTF-8 or Windows-1252, the first sheet of an XLSX, or a published
+workbook's own sheet below its title block: ``kinds.read_file``), tells its
 kind from the header, validates every row (all errors at once, each naming row, column, value and
 what is wrong), checks the user may touch every trust in it, diffs it against what is stored and,
 when committing, writes one :class:`~trusts.models.Upload` record whatever happens and, if the

@@ -90,6 +90,25 @@ def test_rtt_workbook_stores_the_providers_totals(register, analyst_user, name, 
     assert upload.get_kind_display() == "NHS England RTT incomplete pathways provider workbook"
 
 
+@pytest.mark.django_db
+def test_a_corrected_workbook_supersedes_and_keeps_the_earlier_figures(register, analyst_user):
+    first = (PUBLISHED / "Incomplete-Provider-Mar17.xlsx").read_bytes()
+    assert run(first, analyst_user).ok
+    (within, total), = [value for key, value in stored("rtt").items() if key[0] == "RAA"]
+
+    def correct(workbook):
+        sheet = workbook["Provider"]
+        names = {cell.value: cell.column for cell in sheet[13] if cell.value}
+        sheet.cell(19, names["Total within 18 weeks"]).value = within - 5
+
+    result = run(workbook_variant(correct), analyst_user)
+    assert result.ok and result.counts == {"new": 0, "changed": 1, "unchanged": 1, "skipped": 4}
+    assert stored("rtt")[("RAA", MARCH)] == (within - 5, total)
+    earlier = PerformanceReturn.objects.get(trust__org_code="RAA", metric="rtt", is_current=False)
+    assert (earlier.numerator, earlier.denominator) == (within, total)
+    assert list(Upload.objects.order_by("pk").values_list("status", flat=True)) == ["stored", "stored"]
+
+
 def test_rtt_workbook_total_row_is_not_added_to_the_treatment_functions():
     """RAA's Total row equals the sum of its other rows: the fixture is consistent, so summing
     every row would double the figure."""
