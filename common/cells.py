@@ -159,6 +159,32 @@ def parse_nhse_period(text: str) -> datetime.date:
         raise CellError("is not a period such as MSitAE-APRIL-2016.") from exc
 
 
+PUBLISHED_MONTH = re.compile(r"^(?:[A-Z]+-)??([A-Z]+)[\s\-/]+(\d{4}|\d{2})$")
+MONTH_ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"SEPT": 9}
+
+
+def parse_published_month(text: str) -> datetime.date:
+    """A month as NHS England's published files write it: ``March 2017``, ``MAR-2017``,
+    ``Mar-17``, ``RTT-March-2017`` (a prefix of letters and a dash is ignored), ``2017-03`` or a
+    first-of-month date ``2017-03-01``. Month names in full or in three letters (``Sept`` too),
+    any case."""
+    raw = " ".join(str(text).split())
+    if raw == "":
+        raise CellError("is empty: a month (such as March 2017 or 2017-03) is required.")
+    if MONTH_TEXT.match(raw):
+        return parse_month(raw)
+    match = PUBLISHED_MONTH.match(raw.upper())
+    number = None
+    if match:
+        number = MONTHS.get(match[1]) or MONTH_ABBREVIATIONS.get(match[1])
+    if number is None:
+        raise CellError("is not a month: use a month such as March 2017, MAR-2017 or 2017-03.")
+    year = int(match[2]) + (2000 if len(match[2]) == 2 else 0)
+    if year < 2000:
+        raise CellError("is before 2000: check the year.")
+    return datetime.date(year, number, 1)
+
+
 def parse_date(text: str) -> datetime.date | None:
     """An ODS date: ``YYYYMMDD`` or ``YYYY-MM-DD``; blank is None."""
     raw = str(text).strip()

@@ -65,11 +65,12 @@ class HeaderError(DomainError):
     """The header is not the expected one; lists every missing, unknown and repeated column.
 
     ``repeated`` holds ``(name, [positions])`` pairs (positions counted from 0), as
-    :func:`common.tabular.repeated_columns` finds them, or bare names.
+    :func:`common.tabular.repeated_columns` finds them, or bare names. ``row`` is the header's
+    row (1, unless a title block stands above it).
     """
 
-    def __init__(self, *, missing=(), unknown=(), repeated=()):
-        self.missing, self.unknown = list(missing), list(unknown)
+    def __init__(self, *, missing=(), unknown=(), repeated=(), row=1):
+        self.missing, self.unknown, self.row = list(missing), list(unknown), row
         self.repeated = [(item, []) if isinstance(item, str) else (item[0], list(item[1])) for item in repeated]
         super().__init__("; ".join(error.message for error in self.errors()))
 
@@ -82,9 +83,9 @@ class HeaderError(DomainError):
     def errors(self):
         found = []
         for name in self.missing:
-            found.append(RowError(1, name, "", f"Missing column {name!r}."))
+            found.append(RowError(self.row, name, "", f"Missing column {name!r}."))
         for name in self.unknown:
-            found.append(RowError(1, name, name, f"Unknown column {name!r}."))
+            found.append(RowError(self.row, name, name, f"Unknown column {name!r}."))
         for name, positions in self.repeated:
-            found.append(RowError(1, name, name, self.repeated_message(name, positions)))
+            found.append(RowError(self.row, name, name, self.repeated_message(name, positions)))
         return found

@@ -32,6 +32,10 @@ class Table:
     has_header: bool = True
     # "csv" or "xlsx": an XLSX row has no cells missing (an absent cell is an empty one), a CSV row may.
     source: str = "csv"
+    # A workbook read by its layout (common.workbooks): the sheet read, and its title block
+    # (label -> TitleCell: "Period" -> the month the sheet is about).
+    sheet: str | None = None
+    title: dict = field(default_factory=dict)
 
     def without_header(self) -> "Table":
         """The same file read as having no header row: its first row is data, row 1."""
@@ -380,3 +384,28 @@ def parse_rows(table, *, kind: str, columns: list, key: list, check=None) -> Par
     check_duplicates(parsed, key, "org_code")
     return parsed
 
+
+
+def aliased_positions(header, aliases: dict, required, *, labels: dict | None = None, row: int = 1) -> dict:
+    """Positions of the columns of a published layout whose columns go by more than one name.
+
+    ``aliases`` maps each key to the names it may have (normalised, as :func:`normalise_header`
+    writes them); other columns are ignored. HeaderError lists the required keys not found and
+    the keys found under two names or twice, each by its label (``labels``, else its first name),
+    on the header's ``row``.
+    """
+    labels = labels or {}
+    where = {}
+    for index, name in enumerate(normalise_header(name) for name in header):
+        where.setdefault(name, []).append(index)
+    positions, repeated = {}, []
+    for key, names in aliases.items():
+        found = sorted(index for name in names for index in where.get(name, []))
+        if found:
+            positions[key] = found[0]
+        if len(found) > 1:
+            repeated.append((labels.get(key, names[0]), found))
+    missing = [labels.get(key, aliases[key][0]) for key in required if key not in positions]
+    if missing or repeated:
+        raise HeaderError(missing=missing, repeated=repeated, row=row)
+    return positions

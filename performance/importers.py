@@ -14,7 +14,7 @@ from .models import PerformanceReturn, Trajectory
 PERFORMANCE_KEY = ["trust_id", "month", "metric"]
 PERFORMANCE_VALUES = ["numerator", "denominator"]
 TRAJECTORY_VALUES = ["percent"]
-PUBLISHED_KINDS = {"ae_nhse", "ae_tidy"}
+PUBLISHED_KINDS = {"ae_nhse", "ae_tidy", "rtt_provider", "rtt_csv", "cancer62"}
 
 
 def _label(row):
@@ -52,3 +52,24 @@ def prepare_trajectories(parsed: Parsed, *, codes=None) -> Plan:
     plan.apply = apply
     return plan
 
+
+
+def prepare_published(parsed: Parsed, *, codes=None) -> Plan:
+    """Diff the rows of NHS England's published RTT and cancer statistics (``performance.published``).
+
+    The errors the parser held back (a provider's suppressed figures) are errors when the
+    provider is in the trust register; an organisation outside it is skipped and counted, held
+    errors and all. The parser's notes (part types and standards ignored) go on the upload.
+    """
+    codes = trust_codes() if codes is None else codes
+    notes = dict(parsed.notes)
+    for org_code, held in notes.pop("held_errors", {}).items():
+        if org_code in codes:
+            parsed.errors.extend(held["errors"])
+        else:
+            parsed.skipped.append({"row": held["row"], "org_code": org_code, "rows": held["rows"],
+                                   "reason": "not an NHS trust in the trust register"})
+    parsed.notes = notes
+    plan = prepare_performance(parsed, codes=codes)
+    plan.notes.update(notes)
+    return plan

@@ -284,6 +284,10 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Cancer Waiting Times: a STANDARD naming 62 days is the urgent GP referral standard unless it has
+# one of these words (the screening and consultant-upgrade 62-day standards); see
+# performance.published.is_urgent_gp_62_day.
+CANCER62_STANDARD_EXCLUDES = env.list("CANCER62_STANDARD_EXCLUDES", default=["screening", "upgrade"])
 
 LOGGING = {
     "version": 1,

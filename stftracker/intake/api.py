@@ -8,7 +8,7 @@ from rest_framework import mixins, parsers, permissions, serializers, status, vi
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from trusts.models import Upload, UploadKind, UploadStatus
+from trusts.models import KIND_LABELS, Upload, UploadStatus
 
 from . import importing
 from .reports import file_error, too_large
@@ -33,7 +33,7 @@ class UploadFileSerializer(serializers.Serializer):
 
 
 class UploadFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=UploadKind.choices)
+    kind = django_filters.ChoiceFilter(choices=list(KIND_LABELS.items()))
     status = django_filters.ChoiceFilter(choices=UploadStatus.choices)
     org_code = django_filters.CharFilter(method="filter_org_code", label="ODS code of a trust the upload touched")
 

@@ -1,6 +1,7 @@
 """The import of a file: one entry point, :func:`ingest`, for the web page, the API and the command.
 
-``ingest`` reads the file (CSV in UTF-8 or Windows-1252, or the first sheet of an XLSX), tells its
+``ingest`` reads the file (CSV in UTF-8 or Windows-1252, the first sheet of an XLSX, or a published
+workbook's own sheet below its title block: ``kinds.read_file``), tells its
 kind from the header, validates every row (all errors at once, each naming row, column, value and
 what is wrong), checks the user may touch every trust in it, diffs it against what is stored and,
 when committing, writes one :class:`~trusts.models.Upload` record whatever happens and, if the
@@ -18,14 +19,13 @@ from django.utils import timezone
 
 from common.errors import FileError, HeaderError
 from common.months import add_months
-from common.tabular import read_table
 from finance import dependencies
 from finance.models import Entitlement, RecomputeRun, Scheme
 from trusts.importers import trust_codes
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import with_successors
 
-from .kinds import KINDS, as_read, check_permission, detect_kind, unknown_kind_error
+from .kinds import KINDS, as_read, check_permission, detect_kind, read_file, unknown_kind_error
 from .reports import IngestResult, file_error, preview_rows, skipped_notes, sorted_errors, too_large
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def _check_months(parsed, kind, schemes, today):
     for row in parsed.rows:
         month = row["month"]
         shown = f"{month:%Y-%m}"
-        column = "Period" if kind.code == "ae_nhse" else "period"
+        column = kind.month_column
         if month > this_month and not kind.future_allowed:
             parsed.error(row["row"], column, shown, f"Month {shown} is in the future (this month is {this_month:%Y-%m}).")
             continue
@@ -80,9 +80,9 @@ def analyse(*, data: bytes, file_name: str, user):
         result.errors = [file_error(too_large(len(data), settings.UPLOAD_MAX_BYTES))]
         return result, None
     try:
-        table = read_table(data)
+        table = read_file(data)
     except FileError as exc:
-        result.errors = [file_error(str(exc))]
+        result.errors = [{**file_error(str(exc), column=getattr(exc, "column", "")), "value": getattr(exc, "value", "")}]
         return result, None
     code = detect_kind(table)
     if code is None:
@@ -97,7 +97,7 @@ def analyse(*, data: bytes, file_name: str, user):
     except HeaderError as exc:
         result.errors = [error.to_dict() for error in exc.errors()]
         return result, None
-    if not parsed.rows and not parsed.errors and not parsed.skipped:
+    if not parsed.rows and not parsed.errors and not parsed.skipped and not parsed.notes.get("held_errors"):
         result.errors = [file_error("The file has a header but no rows.")]
         return result, None
     codes = trust_codes()

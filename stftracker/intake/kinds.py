@@ -8,14 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from common.errors import RowError
-from common.tabular import Table, normalise_header
+from common.tabular import Table, normalise_header, read_table
+from common.workbooks import read_workbook
 from finance import importers as finance_importers
 from finance import parsers as finance_parsers
 from performance import importers as performance_importers
 from performance import parsers as performance_parsers
+from performance import published as performance_published
 from trusts import importers as trust_importers
 from trusts import parsers as trust_parsers
-from trusts.models import UploadKind
+from trusts.models import KIND_LABELS
 from trusts.roles import can_act_for, can_import_national, is_analyst, visible_trusts
 
 from .reports import file_error
@@ -34,10 +36,11 @@ class Kind:
     register: bool = False  # writes the trust register itself: no org codes to resolve
     monthly: bool = False  # every row has a month, which must fall in a scheme
     future_allowed: bool = False  # trajectories are agreed for months still to come
+    month_column: str = "period"  # the column a month error names
 
     @property
     def label(self) -> str:
-        return UploadKind(self.code).label
+        return KIND_LABELS[self.code]
 
 
 # In the order a header matching as many columns of two kinds is given the first.
@@ -65,8 +68,24 @@ KINDS = {kind.code: kind for kind in (
          national=True, register=True),
     # Told by its own header test (see detect_kind).
     Kind("ae_nhse", performance_parsers.parse_ae_nhse, performance_importers.prepare_performance,
-         national=True, monthly=True),
+         national=True, monthly=True, month_column="Period"),
+    # NHS England's published RTT and cancer statistics (performance.published.published_kind).
+    Kind("rtt_provider", performance_published.parse_rtt_workbook, performance_importers.prepare_published,
+         national=True, monthly=True, month_column="Period"),
+    Kind("rtt_csv", performance_published.parse_rtt_csv, performance_importers.prepare_published,
+         national=True, monthly=True, month_column="Period"),
+    Kind("cancer62", performance_published.parse_cancer, performance_importers.prepare_published,
+         national=True, monthly=True, month_column="PERIOD"),
 )}
+
+# Published workbooks read from a named sheet below a title block (common.workbooks).
+WORKBOOK_LAYOUTS = (performance_published.RTT_WORKBOOK,)
+
+
+def read_file(data: bytes) -> Table:
+    """An uploaded file as a table: a published workbook by its layout, anything else as CSV or
+    the first sheet of an XLSX (common.tabular.read_table)."""
+    return read_workbook(data, WORKBOOK_LAYOUTS) or read_table(data)
 
 TEMPLATE_COLUMNS = {code: kind.template for code, kind in KINDS.items() if kind.template}
 
@@ -77,6 +96,9 @@ def detect_kind(table: Table) -> str | None:
         return "ods_etr"
     if performance_parsers.is_nhse_header(table.header):
         return "ae_nhse"
+    published = performance_published.published_kind(table.header)
+    if published:
+        return published
     names = {normalise_header(name) for name in table.header}
     best, score = None, 0
     for code, kind in KINDS.items():
@@ -91,7 +113,8 @@ def unknown_kind_error() -> dict:
     return file_error(
         "The kind of file cannot be told from its header. Expected the columns of one of: "
         + "; ".join(f"{k} ({', '.join(c)})" for k, c in TEMPLATE_COLUMNS.items())
-        + "; or NHS England's A&E CSV, the tidy A&E layout, or ODS etr.csv.", column="(header)")
+        + "; or NHS England's A&E CSV, RTT provider workbook, RTT full CSV extract or Cancer Waiting Times "
+        "provider extract, the tidy A&E layout, or ODS etr.csv.", column="(header)")
 
 
 def as_read(kind: Kind, table: Table) -> Table:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from common.errors import RowError
 from common.tabular import normalise_header
-from trusts.models import Upload, UploadKind
+from trusts.models import KIND_LABELS, Upload
 
 # Working fields of a plan's rows, not values of the file.
 PLAN_FIELDS = {"row", "label", "existing", "before", "target", "trust_id", "scheme_id", "source_rows"}
@@ -39,7 +39,7 @@ class IngestResult:
     def report_lines(self):
         """The row-level report the command prints."""
         lines = []
-        label = dict(UploadKind.choices).get(self.kind, "unknown kind")
+        label = KIND_LABELS.get(self.kind, "unknown kind")
         counts = self.counts
         lines.append(f"kind: {self.kind or '-'} ({label}); rows: {self.row_count}; status: {self.status or '-'}")
         lines.append(f"new {counts['new']}, changed {counts['changed']}, unchanged {counts['unchanged']}, "

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common.exports import csv_response, xlsx_bytes
 from finance.models import RunState
 from finance.selectors import latest_run
-from trusts.models import UploadKind
+from trusts.models import KIND_LABELS
 from trusts.roles import visible_trusts
 
 from . import selectors
@@ -44,7 +44,7 @@ def _history_context(request, trust=None, limit=None):
 
 
 def _upload_page(request, form, status=200):
-    context = {"form": form, "kinds": [(kind, dict(UploadKind.choices)[kind]) for kind in TEMPLATE_COLUMNS],
+    context = {"form": form, "kinds": [(kind, KIND_LABELS[kind]) for kind in TEMPLATE_COLUMNS],
                "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
     return render(request, "uploads/index.html", context, status=status)
 
@@ -74,7 +74,7 @@ def upload_preview(request):
     context = {
         "result": result, "file_name": uploaded.name, "confirm": ConfirmForm(initial={"token": token}),
         "preview_rows": result.preview[:PREVIEW_ROWS_SHOWN], "more_rows": max(0, len(result.preview) - PREVIEW_ROWS_SHOWN),
-        "kind_label": dict(UploadKind.choices).get(result.kind, result.kind),
+        "kind_label": KIND_LABELS.get(result.kind, result.kind),
         "nothing_to_store": not (result.counts["new"] or result.counts["changed"]),
     }
     return render(request, "uploads/preview.html", context)
