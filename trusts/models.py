@@ -108,16 +108,13 @@ class UploadKind(models.TextChoices):
     AE_NHSE = "ae_nhse", "NHS England A&E monthly CSV"
     AE_TIDY = "ae_tidy", "A&E attendances (tidy layout)"
     ODS_ETR = "ods_etr", "NHS Digital ODS trust list (etr.csv)"
+    # NHS England's published RTT and cancer statistics (performance.published)
+    RTT_PROVIDER = "rtt_provider", "NHS England RTT incomplete pathways provider workbook"
+    RTT_CSV = "rtt_csv", "NHS England RTT full CSV extract"
+    CANCER62 = "cancer62", "NHS England Cancer Waiting Times provider extract (62-day)"
 
 
-# NHS England's published RTT and cancer statistics (performance.published). Labelled here rather
-# than in UploadKind, whose choices the stored field carries; every label is looked up in KIND_LABELS.
-PUBLISHED_STATISTICS_KINDS = {
-    "rtt_provider": "NHS England RTT incomplete pathways provider workbook",
-    "rtt_csv": "NHS England RTT full CSV extract",
-    "cancer62": "NHS England Cancer Waiting Times provider extract (62-day)",
-}
-KIND_LABELS = {**dict(UploadKind.choices), **PUBLISHED_STATISTICS_KINDS}
+KIND_LABELS = dict(UploadKind.choices)
 
 
 class UploadStatus(models.TextChoices):
@@ -160,7 +157,3 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_kind_display() or 'unknown kind'}, {self.status})"
-
-    def get_kind_display(self):
-        """The kind's label, published statistics' kinds included (``KIND_LABELS``)."""
-        return KIND_LABELS.get(self.kind, self.kind)
