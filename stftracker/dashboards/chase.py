@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from common.exports import csv_response
 from common.money import money_text
@@ -68,6 +69,7 @@ def csv_row(item):
 
 
 @login_required
+@require_safe
 def outstanding(request):
     chosen, schemes = chosen_quarter(request)
     context = {"title": "Returns outstanding", "schemes": schemes, "quarters": [1, 2, 3, 4]}
