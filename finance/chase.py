@@ -219,6 +219,7 @@ def quarter_returns(scheme, quarter: int, *, trust_ids=None, as_of=None, include
     entitlements = {row["trust_id"]: row for row in stored.values("trust_id", "pending", "detail")}
 
     due_days = scheme.returns_due or {}
+    dues = {(kind, month): due_date(month, day) for kind, day in due_days.items() for month in months}
     rows = []
     for trust in trusts:
         trust_rows = []
@@ -236,7 +237,7 @@ def quarter_returns(scheme, quarter: int, *, trust_ids=None, as_of=None, include
                                  if month < until]
                         found = [day for day in found if day is not None]
                         received = min(found) if found else None
-                due = due_date(month, due_days[kind])
+                due = dues[(kind, month)]
                 if received is not None:
                     state = RECEIVED
                 elif add_months(month, 1) > as_of:
