@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from finance import api as finance_api
+from finance import chase_api
 from performance import api as performance_api
 from stftracker.intake import api as intake_api
 from trusts import api as trusts_api
@@ -47,6 +48,7 @@ class ApiRoot(APIView):
         "schemes": "api-scheme-list",
         "finance_returns": "api-finance-returns",
         "performance_returns": "api-performance-returns",
+        "returns_outstanding": "api-returns-outstanding",
         "uploads": "api-upload-list",
         "schema": "api-schema",
         "docs": "api-docs",
@@ -72,6 +74,7 @@ urlpatterns = [
     ),
     path("returns/finance/", finance_api.FinanceReturnList.as_view(), name="api-finance-returns"),
     path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),
+    path("returns/outstanding/", chase_api.OutstandingReturnList.as_view(), name="api-returns-outstanding"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,

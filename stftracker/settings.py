@@ -195,6 +195,10 @@ else:
 RECOMPUTE_REQUEUE_AFTER = env.int("RECOMPUTE_REQUEUE_AFTER", default=120)
 RECOMPUTE_REQUEUE_INTERVAL = env.float("RECOMPUTE_REQUEUE_INTERVAL", default=60.0)
 CELERY_IMPORTS = ["finance.periodic"]
+
+# Whose bank holidays are not working days when a return's due date is counted (finance/chase.py):
+# a subdivision of "GB" in the holidays package; England and Wales share theirs ("ENG").
+BANK_HOLIDAYS_SUBDIVISION = env.str("BANK_HOLIDAYS_SUBDIVISION", default="ENG")
 CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
     "task": "finance.periodic.requeue_stale_runs_task",
     "schedule": RECOMPUTE_REQUEUE_INTERVAL,

@@ -1,7 +1,7 @@
 """URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
 from django.urls import path
 
-from . import runs, views
+from . import chase, runs, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("footprints/", views.footprint_index, name="footprint-index"),
     path("footprints/<str:code>/", views.footprint_detail, name="footprint-detail"),
     path("trusts/<str:org_code>/", views.trust_detail, name="trust-detail"),
+    path("returns/outstanding/", chase.outstanding, name="returns-outstanding"),
     path("recompute/", runs.recompute_now, name="recompute-now"),
     path("recompute/<int:pk>/", runs.recompute_run, name="recompute-run"),
 ]

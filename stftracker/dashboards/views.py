@@ -17,6 +17,7 @@ from performance.metrics import PAGE_NAMES
 from trusts.roles import can_act_for
 
 from . import charts, panels, selectors, tables, tidy
+from .chase import trust_due_rows
 from .forms import WhatIfForm
 from .tidy import Period
 
@@ -212,6 +213,7 @@ def trust_detail(request, org_code):
     stored_metrics = stored["metrics"] if stored else []
     in_scheme = allocation is not None and allocation.stf_allocation > 0
     context.update(
+        due_rows=trust_due_rows(trust, period, private=private),
         scheme=scheme, stored=stored, year_rows=year_rows, charts=built,
         tests_table=tables.quarter_tests(stored) if stored else [],
         not_in_scheme=None if in_scheme else not_in_scheme_message(

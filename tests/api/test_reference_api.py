@@ -77,6 +77,7 @@ def test_the_api_root_lists_every_list(nobody):
         "schemes": "http://testserver/api/v1/schemes/",
         "finance_returns": "http://testserver/api/v1/returns/finance/",
         "performance_returns": "http://testserver/api/v1/returns/performance/",
+        "returns_outstanding": "http://testserver/api/v1/returns/outstanding/",
         "uploads": "http://testserver/api/v1/uploads/",
         "schema": "http://testserver/api/v1/schema/",
         "docs": "http://testserver/api/v1/docs/",

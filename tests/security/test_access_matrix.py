@@ -87,6 +87,11 @@ PAGES = [
     row("/api/v1/schema/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/docs/", LOGIN, 200, 200, 200, 200),
     row("/recompute/", LOGIN, 405, 405, 405, 405),  # an action: POST only
+    # The chase list: analysts every trust, finance directors their own (test_chase_lists_show_only_...)
+    row("/returns/outstanding/", LOGIN, 200, 200, 200, 200),
+    row("/returns/outstanding/?year=2016-17&quarter=2&format=csv", LOGIN, 200, 200, 200, 200),
+    row("/api/v1/returns/outstanding/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/returns/outstanding/?year=2016-17&quarter=2&format=csv", API_ANON, 200, 200, 200, 200),
     row("/recompute/999999/", LOGIN, 404, 403, 403, 404),  # a run's progress is for analysts
 ]
 
@@ -101,6 +106,8 @@ POSTS = [
     row("/api/v1/uploads/", API_ANON, 400, 400, 400, 400),  # no file
     row("/api/v1/eligibility/", API_ANON, 405, 405, 405, 405),
     row("/api/v1/returns/finance/", API_ANON, 405, 405, 405, 405),
+    row("/api/v1/returns/outstanding/", API_ANON, 405, 405, 405, 405),
+    row("/returns/outstanding/", LOGIN, 405, 405, 405, 405),  # a read-only page
     row("/audit/", LOGIN, 405, 405, 405, 405),  # a read-only page
     row("/recompute/", LOGIN, 302, 403, 403, 302),  # "Recompute now": analysts only, then to the run's progress
     row("/recompute/999999/", LOGIN, 405, 405, 405, 405),
@@ -358,3 +365,20 @@ def test_no_page_or_download_of_the_published_view_leaks_another_trusts_returns(
             assert not [leak for leak in LEAKS if leak in download.content.decode()], (path, query)
             checked += 1
     assert checked >= 5  # the pages do link their downloads
+
+
+@pytest.mark.django_db
+def test_chase_lists_show_only_the_trusts_a_finance_director_directs(people, world):
+    """Q2 2016-17 has every return of both trusts missing: each director's chase list (page, CSV,
+    API) names their own trust only; an analyst's names both."""
+    query = {"year": "2016-17", "quarter": 2}
+    for role, own, other in (("director", "home", "other"), ("other_director", "other", "home")):
+        client = _client(people, role)
+        page = client.get("/returns/outstanding/", query).content.decode()
+        download = client.get("/returns/outstanding/", {**query, "format": "csv"}).content.decode()
+        records = client.get("/api/v1/returns/outstanding/", query).json()["results"]
+        assert {r["org_code"] for r in records} == {world[own]}
+        for body in (page, download):
+            assert world[own] in body and world[other] not in body, role
+    analyst = _client(people, "analyst").get("/api/v1/returns/outstanding/", query).json()["results"]
+    assert {r["org_code"] for r in analyst} == {world["home"], world["other"]}
