@@ -77,7 +77,7 @@ def build_record(build, request):
 
 # --- API ---------------------------------------------------------------------------------------
 
-class JSONWhateverAccepted(DefaultContentNegotiation):
+class JSONUnlessWorkbook(DefaultContentNegotiation):
     """Answers that are not the workbook are JSON, even to a client that asked only for xlsx."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
@@ -126,7 +126,7 @@ ERRORS = {
 
 class PackApiView(APIView):
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = JSONWhateverAccepted
+    content_negotiation_class = JSONUnlessWorkbook
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -153,7 +153,12 @@ def test_unknown_year_or_quarter_or_no_figures_is_a_clear_404(analyst, eight_tru
     assert empty.status_code == 404
     assert empty.json()["detail"] == "No figures have been computed for 2017-18 Q1 yet, so there is no pack."
     assert client.get("/api/v1/packs/builds/999999/").status_code == 404
-    assert PackBuild.objects.count() == 0
+    # A client that accepts only the workbook is still told why, in JSON (not 406).
+    told = client.get("/api/v1/packs/2099-00/Q2.xlsx", HTTP_ACCEPT=XLSX)
+    assert told.status_code == 404 and told["Content-Type"] == "application/json"
+    assert told.json()["detail"].startswith("There is no scheme 2099-00")
+    assert client.get(URL, HTTP_ACCEPT=XLSX).status_code == 200
+    assert PackBuild.objects.count() == 1
 
 
 def test_only_analysts_get_the_national_pack(analyst, director, admin_user_, eight_trusts):
