@@ -21,6 +21,16 @@ SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 FILENAME_ILLEGAL = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def formula_like(text) -> bool:
+    """Would a spreadsheet run ``text`` as a formula? It starts (blanks aside) with a formula
+    character and is not a plain number. The one rule of every export."""
+    text = str(text)
+    stripped = text.strip()
+    if stripped.startswith(FORMULA_START) or text.startswith(FORMULA_START):
+        return not NUMBER.match(stripped)
+    return False
+
+
 def safe_cell(value):
     if value is None:
         return ""
@@ -29,18 +39,21 @@ def safe_cell(value):
     if isinstance(value, (int, float)):
         return value
     text = str(value)
-    stripped = text.strip()
-    if stripped.startswith(FORMULA_START) or text.startswith(FORMULA_START):
-        if NUMBER.match(stripped):
-            return text
+    if formula_like(text):
         return "'" + text
     return text
+
+
+def xlsx_text(value) -> str:
+    """Text as a worksheet cell can hold it: without the control characters openpyxl refuses, and
+    no longer than a cell's limit. (Whether it looks like a formula is ``formula_like``'s to say.)"""
+    return XLSX_ILLEGAL.sub("", str(value))[:XLSX_MAX_CELL]
 
 
 def _xlsx_cell(value):
     value = safe_cell(value)
     if isinstance(value, str):
-        value = XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_CELL]
+        value = xlsx_text(value)
     return value
 
 

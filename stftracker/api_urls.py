@@ -1,6 +1,6 @@
 """The REST API, version 1 (mounted at /api/v1/). Every endpoint needs a session or a token."""
 from django.contrib.auth.views import redirect_to_login
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -77,5 +77,6 @@ urlpatterns = [
     path("returns/outstanding/", chase_api.OutstandingReturnList.as_view(), name="api-returns-outstanding"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("packs/", include("stftracker.packs.api_urls")),
     *router.urls,
 ]

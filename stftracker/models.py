@@ -1,7 +1,10 @@
-"""API tokens: what a token may do and until when. The secret itself is kept hashed by knox."""
+"""API tokens (what a token may do and until when; the secret itself is kept hashed by knox) and
+the quarterly review packs built for download."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from finance.models import RunState
 
 
 class ApiTokenStatus(models.TextChoices):
@@ -50,3 +53,43 @@ class ApiToken(models.Model):
 
     def get_status_display(self):
         return ApiTokenStatus(self.status).label
+
+
+class PackBuild(models.Model):
+    """One quarterly review pack (``stftracker.packs``): asked for, built and kept for download.
+
+    A pack is built from the stored figures as they stood at ``inputs_version`` (the newest input
+    change, how many wait for a recompute, and when the scheme's figures and year end were last
+    written): a request while that version still holds is answered with the same bytes, not a
+    new build. Small packs are built in the request; larger ones by a Celery task that reports
+    its progress here (``progress_done`` of ``progress_total`` rows written).
+    """
+
+    scheme = models.ForeignKey("finance.Scheme", on_delete=models.CASCADE, related_name="pack_builds")
+    quarter = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    inputs_version = models.CharField(max_length=200, help_text="The version of the figures the pack was built from")
+    content = models.BinaryField(blank=True, default=b"", editable=False, help_text="The workbook (xlsx)")
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes of the workbook")
+    message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="pack_build_quarter_1_4"),
+        ]
+        indexes = [models.Index(fields=["scheme", "quarter", "inputs_version"], name="pack_build_version")]
+
+    def __str__(self):
+        return f"Pack {self.pk} ({self.state})"

@@ -292,6 +292,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 # one of these words (the screening and consultant-upgrade 62-day standards); see
 # performance.published.is_urgent_gp_62_day.
 CANCER62_STANDARD_EXCLUDES = env.list("CANCER62_STANDARD_EXCLUDES", default=["screening", "upgrade"])
+# The quarterly review pack (stftracker.packs): built in the request for at most this many trusts,
+# above it by a Celery task whose progress the client polls. bench/pack.py measured 0.15 s for 50
+# trusts, 0.3-0.6 s for 300 and 1.8 s for 1,000 (SQLite, a busy two-CPU machine): 300 keeps an
+# inline build under a second. An under-way build older than PACK_BUILD_ABANDONED_AFTER seconds
+# is not waited for (a new one starts).
+PACK_INLINE_MAX_TRUSTS = env.int("PACK_INLINE_MAX_TRUSTS", default=300)
+PACK_BUILD_ABANDONED_AFTER = env.int("PACK_BUILD_ABANDONED_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
+CELERY_IMPORTS = [*CELERY_IMPORTS, "stftracker.packs.tasks"]
 
 LOGGING = {
     "version": 1,

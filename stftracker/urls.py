@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("stftracker.audit.urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("stftracker.intake.urls")),
+    path("packs/", include("stftracker.packs.urls")),
     path("", include("stftracker.dashboards.urls")),
 ]
 

@@ -31,6 +31,7 @@ def test_the_schema_is_openapi_3_and_lists_every_endpoint(analyst):
         "/api/v1/trusts/{org_code}/eligibility/", "/api/v1/schemes/", "/api/v1/schemes/{code}/",
         "/api/v1/returns/finance/", "/api/v1/returns/performance/", "/api/v1/uploads/", "/api/v1/uploads/{id}/",
         "/api/v1/returns/outstanding/",
+        "/api/v1/packs/{year}/Q{quarter}.xlsx", "/api/v1/packs/builds/{id}/", "/api/v1/packs/builds/{id}/download/",
     }
     eligibility = schema["paths"]["/api/v1/eligibility/"]["get"]
     assert {p["name"] for p in eligibility["parameters"]} >= {
@@ -123,7 +124,7 @@ def test_no_get_operation_gives_a_server_error(analyst, home_trust, other_trust)
 
     operations = [result.ok() for result in schema.get_all_operations()]
     gets = [operation for operation in operations if operation.method.upper() == "GET"]
-    assert len(gets) == 11
+    assert len(gets) == 14
 
     for operation in gets:
         @given(case=operation.as_strategy())
@@ -154,3 +155,20 @@ def test_the_schema_documents_met_null_and_not_in_scheme(analyst):
         entry = page["properties"]["not_in_scheme"]["items"]
         assert set(entry["properties"]) == {"org_code", "year", "allocation", "message"}
         assert entry["properties"]["allocation"]["nullable"] is True
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_review_pack_as_a_workbook_or_a_build_to_poll(analyst):
+    schema = token_client(analyst).get(SCHEMA, {"format": "json"}).json()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    pack = schema["paths"]["/api/v1/packs/{year}/Q{quarter}.xlsx"]["get"]
+    assert {p["name"] for p in pack["parameters"]} == {"year", "quarter"}
+    assert list(pack["responses"]["200"]["content"]) == [xlsx]
+    assert pack["responses"]["200"]["content"][xlsx]["schema"] == {"type": "string", "format": "binary"}
+    build = pack["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][build]["properties"]
+    assert {"id", "state", "progress", "url", "download"} <= set(fields)
+    assert set(pack["responses"]) == {"200", "202", "403", "404"}
+    download = schema["paths"]["/api/v1/packs/builds/{id}/download/"]["get"]
+    assert list(download["responses"]["200"]["content"]) == [xlsx]
+    assert "409" in download["responses"]

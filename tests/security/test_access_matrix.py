@@ -93,6 +93,13 @@ PAGES = [
     row("/api/v1/returns/outstanding/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/returns/outstanding/?year=2016-17&quarter=2&format=csv", API_ANON, 200, 200, 200, 200),
     row("/recompute/999999/", LOGIN, 404, 403, 403, 404),  # a run's progress is for analysts
+    # The quarterly review pack: the national figures side by side, for analysts only.
+    row("/packs/2016-17/Q1/", LOGIN, 200, 403, 403, 200),
+    row("/packs/2099-00/Q1/", LOGIN, 404, 403, 403, 404),
+    row("/api/v1/packs/2016-17/Q1.xlsx", API_ANON, 200, 403, 403, 200),
+    row("/api/v1/packs/2016-17/Q9.xlsx", API_ANON, 404, 403, 403, 404),
+    row("/api/v1/packs/builds/999999/", API_ANON, 404, 403, 403, 404),
+    row("/api/v1/packs/builds/999999/download/", API_ANON, 404, 403, 403, 404),
 ]
 
 
@@ -111,6 +118,8 @@ POSTS = [
     row("/audit/", LOGIN, 405, 405, 405, 405),  # a read-only page
     row("/recompute/", LOGIN, 302, 403, 403, 302),  # "Recompute now": analysts only, then to the run's progress
     row("/recompute/999999/", LOGIN, 405, 405, 405, 405),
+    row("/packs/2016-17/Q1/", LOGIN, 405, 405, 405, 405),  # read-only
+    row("/api/v1/packs/2016-17/Q1.xlsx", API_ANON, 405, 403, 403, 405),
 ]
 
 
