@@ -93,6 +93,17 @@ def _no_organisation(parsed, reader, key, number):
     return False
 
 
+def _group_rows(parsed, groups, metric):
+    """One canonical row per (provider, month) whose source rows all passed; a provider held back by
+    an error has its row count recorded beside that error instead."""
+    for (org_code, month), group in groups.items():
+        if group["ok"]:
+            parsed.rows.append(_row(org_code, month, metric, group["within"], group["total"], group["row"],
+                                    group["rows"]))
+        elif org_code in parsed.notes.get("held_errors", {}):
+            parsed.notes["held_errors"][org_code]["rows"] = group["rows"]
+
+
 def _row(org_code, month, metric, numerator, denominator, row, source_rows):
     return {"row": row, "org_code": org_code, "month": month, "metric": metric, "numerator": numerator,
             "denominator": denominator, "source_rows": source_rows}
@@ -260,12 +271,7 @@ def parse_rtt_csv(table: Table) -> Parsed:
             continue
         group["within"] += within
         group["total"] += values["total"]
-    for (org_code, month), group in groups.items():
-        if group["ok"]:
-            parsed.rows.append(_row(org_code, month, "rtt", group["within"], group["total"], group["row"],
-                                    group["rows"]))
-        elif org_code in parsed.notes.get("held_errors", {}):
-            parsed.notes["held_errors"][org_code]["rows"] = group["rows"]
+    _group_rows(parsed, groups, "rtt")
     if ignored:
         parsed.notes["ignored_part_types"] = ignored
     return parsed
@@ -359,12 +365,7 @@ def parse_cancer(table: Table, *, excluded=None) -> Parsed:
                 continue
         group["within"] += within
         group["total"] += total
-    for (org_code, month), group in groups.items():
-        if group["ok"]:
-            parsed.rows.append(_row(org_code, month, "cancer62", group["within"], group["total"], group["row"],
-                                    group["rows"]))
-        elif org_code in parsed.notes.get("held_errors", {}):
-            parsed.notes["held_errors"][org_code]["rows"] = group["rows"]
+    _group_rows(parsed, groups, "cancer62")
     if ignored:
         parsed.notes["ignored_standards"] = ignored
     return parsed
