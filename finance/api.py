@@ -106,6 +106,18 @@ class MetricElementSerializer(serializers.Serializer):
     standard = _percent()
 
 
+class RecordAdjustmentSerializer(serializers.Serializer):
+    """An approved adjustment on review of the quarter (RULES.md, "Adjustments on review")."""
+
+    id = serializers.IntegerField()
+    element = serializers.CharField(help_text="finance, or the metric adjusted (ae, rtt, cancer62)")
+    decision = serializers.ChoiceField(choices=[("pay", "pay"), ("withhold", "withhold")],
+                                       help_text="pay: the element is met; withhold: it is missed")
+    reason = serializers.CharField()
+    approved_by = serializers.CharField()
+    approved_at = serializers.DateTimeField()
+
+
 class EligibilityRecordSerializer(serializers.Serializer):
     """Documents the eligibility record of DESIGN.md; the records come from ``entitlement_record``."""
 
@@ -121,6 +133,9 @@ class EligibilityRecordSerializer(serializers.Serializer):
     finance = FinanceElementSerializer()
     metrics = MetricElementSerializer(many=True)
     reasons = serializers.ListField(child=serializers.CharField())
+    adjustments = RecordAdjustmentSerializer(
+        many=True, help_text="The approved adjustments on review of the quarter, applied after the rules (the "
+                             "reasons say what each did); an empty list when there are none.")
     scheme = serializers.CharField()
     computed_at = serializers.DateTimeField()
 

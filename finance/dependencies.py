@@ -2,8 +2,10 @@
 
 RULES.md, "What a result depends on": a trust-quarter's result depends on its scheme's settings,
 its allocation and control total, its trust type, its finance, performance and trajectory rows
-(a successor's include its predecessors' performance), and, under the prior-year rule, the same
-quarter of the comparison scheme. Every one of those models announces its writes
+(a successor's include its predecessors' performance), its approved adjustments on review (an
+adjustment feeds its own trust and scheme, and only while approved: approving one, withdrawing an
+approved one or deleting it changes the figures; a proposal does not), and, under the prior-year
+rule, the same quarter of the comparison scheme. Every one of those models announces its writes
 (:mod:`common.inputs`), whoever makes them: the intake, the admin, a service, a command or a data
 migration. :func:`on_inputs_changed` turns the announced keys into (scheme, trust) pairs, scheme
 settings and trust-wide changes meaning every trust of the scheme, and :func:`mark` records each
@@ -27,7 +29,7 @@ from django.utils import timezone
 from common.inputs import inputs_changed
 from common.months import add_months
 from finance import dispatch, services
-from finance.models import Allocation, FinanceReturn, InputChange, Scheme
+from finance.models import Adjustment, AdjustmentState, Allocation, FinanceReturn, InputChange, Scheme
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Succession, Trust
 from trusts.successions import successors_of
@@ -103,6 +105,9 @@ def affected(model, keys) -> set[tuple[int, int | None]]:
         pairs = {(pk, EVERY_TRUST) for pk in _with_dependents(changed, schemes)}
     elif model is Allocation:
         pairs = {(key["scheme_id"], key["trust_id"]) for key in keys if key["scheme_id"] in all_ids}
+    elif model is Adjustment:
+        pairs = {(key["scheme_id"], key["trust_id"]) for key in keys
+                 if key["state"] == AdjustmentState.APPROVED and key["scheme_id"] in all_ids}
     elif model is Trust:
         pairs = {(pk, key["id"]) for key in keys for pk in all_ids}
     elif model is Succession:

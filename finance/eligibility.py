@@ -11,7 +11,7 @@ CSV_FIELDS = [
     "org_code", "trust_name", "year", "quarter", "status", "allocation", "earned", "withheld", "pending",
     "finance_met", "finance_element", "ytd_plan", "ytd_actual",
     *[f"{metric}_{name}" for metric in METRIC_CODES for name in METRIC_FIELDS],
-    "reasons", "scheme", "computed_at",
+    "reasons", "adjustments", "scheme", "computed_at",
 ]
 YEAR_END_CSV_FIELDS = ["org_code", "trust_name", "year", "eligible", "incentive", "bonus", "reasons", "computed_at"]
 
@@ -53,6 +53,7 @@ def build_record(*, org_code, trust_name, year, quarter, status, allocation, ear
         "finance": dict(detail.get("finance", {})),
         "metrics": [dict(row) for row in detail.get("metrics", [])],
         "reasons": list(detail.get("reasons", [])),
+        "adjustments": [dict(row) for row in detail.get("adjustments", [])],
         "scheme": year,
         "computed_at": iso_utc(computed_at),
     }
@@ -84,6 +85,12 @@ def result_record(result, *, trust, scheme_code, computed_at) -> dict:
     )
 
 
+def adjustment_text(adjustment) -> str:
+    """An approved adjustment in one CSV cell: "12: ae pay, approved by A. Analyst 2026-11-22T10:00:00Z: <reason>"."""
+    return (f"{adjustment['id']}: {adjustment['element']} {adjustment['decision']}, approved by "
+            f"{adjustment['approved_by']} {adjustment['approved_at'] or ''}: {adjustment['reason']}")
+
+
 def flat_record(record) -> dict:
     """One flat CSV row per record: finance and each metric of METRIC_CODES become columns."""
     finance = record.get("finance") or {}
@@ -94,6 +101,7 @@ def flat_record(record) -> dict:
         finance_met=finance.get("met"), finance_element=finance.get("element"),
         ytd_plan=finance.get("ytd_plan"), ytd_actual=finance.get("ytd_actual"),
         reasons=" | ".join(record.get("reasons") or []),
+        adjustments=" | ".join(adjustment_text(a) for a in record.get("adjustments") or []),
     )
     by_metric = {m["metric"]: m for m in record.get("metrics") or []}
     for metric in METRIC_CODES:

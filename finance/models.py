@@ -1,6 +1,7 @@
 """STF schemes, allocations and control totals, monthly finance returns, and computed entitlements."""
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -294,6 +295,78 @@ class FinanceReturn(InputModel):
 
     def __str__(self):
         return f"{self.trust_id} {self.month:%Y-%m} plan {self.plan_ytd} actual {self.actual_ytd}"
+
+
+class AdjustmentState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AdjustmentDecision(models.TextChoices):
+    PAY = "pay", "Pay (met)"
+    WITHHOLD = "withhold", "Withhold (missed)"
+
+
+FINANCE_ELEMENT = "finance"
+
+
+def adjustment_document_path(instance, filename):
+    """Where a document is stored: MEDIA_ROOT/adjustments/<random>.<ext>, never the name it came with
+    (kept in ``document_name``), so a stored file cannot be found or overwritten by its name."""
+    from finance.adjustment_documents import stored_name
+
+    return stored_name(filename)
+
+
+class Adjustment(InputModel):
+    """An analyst's adjustment on review to one element of one trust-quarter (RULES.md,
+    "Adjustments on review"): pay it (met) or withhold it (missed), with a reason and optionally a
+    document. Only an approved adjustment is an input of the figures; see ``finance.adjustments``
+    for who may propose, approve and withdraw, and ``finance.engine.adjustments`` for its effect.
+    ``element`` is ``finance`` or a metric the scheme weighs."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="adjustments")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="adjustments")
+    quarter = models.PositiveSmallIntegerField()
+    element = models.CharField(max_length=20, help_text="finance, or a metric the scheme weighs (ae, rtt, cancer62)")
+    decision = models.CharField(max_length=10, choices=AdjustmentDecision.choices)
+    reason = models.TextField()
+    document = models.FileField(upload_to=adjustment_document_path, blank=True, max_length=200)
+    document_name = models.CharField(max_length=200, blank=True, help_text="The document's name as uploaded")
+    state = models.CharField(max_length=10, choices=AdjustmentState.choices, default=AdjustmentState.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    # An input of its trust's figures under its scheme. The state is part of the key so that the
+    # figures are marked for recompute only when an approved adjustment comes or goes (approved,
+    # withdrawn after approval, deleted), not when one is proposed or a proposal withdrawn.
+    INPUT_KEYS = ("trust_id", "scheme_id", "state")
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "scheme", "quarter", "element"], condition=models.Q(state="approved"),
+                name="adjustment_one_approved_per_element",
+            ),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="adjustment_quarter_1_4"),
+            models.CheckConstraint(condition=models.Q(decision__in=["pay", "withhold"]), name="adjustment_decision_known"),
+            models.CheckConstraint(condition=models.Q(state__in=["proposed", "approved", "withdrawn"]),
+                                   name="adjustment_state_known"),
+        ]
+        indexes = [models.Index(fields=["scheme", "state"])]
+
+    def __str__(self):
+        return f"Adjustment {self.pk}: {self.element} {self.decision} for {self.trust_id} Q{self.quarter} ({self.state})"
 
 
 class EntitlementStatus(models.TextChoices):

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from common.months import add_months
 from finance import engine
+from finance.eligibility import iso_utc
 from finance.models import (
-    Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, RunState, Scheme, YearEndAward,
+    Adjustment, AdjustmentState, Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, RunState, Scheme, YearEndAward,
 )
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Trust, Upload, UploadStatus
@@ -47,8 +48,34 @@ def _frame(queryset, fields, columns):
     return pd.DataFrame.from_records(list(queryset.values_list(*fields)), columns=columns)
 
 
+def person_name(first_name="", last_name="", username="") -> str:
+    """How a page and a reason name a person: their full name, else their username."""
+    full = f"{first_name or ''} {last_name or ''}".strip()
+    return full or username or "unknown"
+
+
+def user_name(user) -> str:
+    return person_name(user.first_name, user.last_name, user.get_username()) if user is not None else ""
+
+
+def approved_adjustments(scheme_id, *, trust_ids=None) -> pd.DataFrame:
+    """The scheme's approved adjustments on review as the engine reads them (one query)."""
+    rows = Adjustment.objects.filter(scheme_id=scheme_id, state=AdjustmentState.APPROVED)
+    if trust_ids is not None:
+        rows = rows.filter(trust_id__in=list(trust_ids))
+    records = [
+        [trust_id, quarter, element, decision, pk, person_name(first, last, username), reason,
+         iso_utc(approved_at)]
+        for trust_id, quarter, element, decision, pk, first, last, username, reason, approved_at in rows.values_list(
+            "trust_id", "quarter", "element", "decision", "pk", "approved_by__first_name", "approved_by__last_name",
+            "approved_by__username", "reason", "approved_at").order_by("pk")
+    ]
+    return pd.DataFrame(records, columns=engine.ADJUSTMENT_COLUMNS)
+
+
 def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.EngineInputs:
-    """Every input of one scheme for the whole country (or ``trust_ids``): six queries in all.
+    """Every input of one scheme for the whole country (or ``trust_ids``): seven queries in all
+    (the approved adjustments on review among them).
 
     A successor trust's performance includes its predecessors' months before the merger."""
     start = rules.start
@@ -87,15 +114,35 @@ def engine_inputs(rules: engine.SchemeRules, *, trust_ids=None) -> engine.Engine
         finance=_frame(finance, engine.FINANCE_COLUMNS, engine.FINANCE_COLUMNS),
         performance=performance_frame,
         trajectories=_frame(trajectories, engine.TRAJECTORY_COLUMNS, engine.TRAJECTORY_COLUMNS),
+        adjustments=approved_adjustments(rules.scheme_id, trust_ids=None if trust_ids is None else ids),
     )
 
 
+def year_end_missing(scheme: Scheme) -> dict:
+    """{trust_id: {"finance" or metric: [first days of months]}}: the returns each trust's pending
+    quarters wait for, as their stored detail names them (one query). A quarter stored before its
+    detail named them says only that its last month's finance return is missing, when it is."""
+    waits = {}
+    rows = Entitlement.objects.filter(scheme=scheme, pending__gt=0).order_by("trust_id", "quarter")
+    for trust_id, quarter, detail in rows.values_list("trust_id", "quarter", "detail"):
+        detail = detail or {}
+        missing = detail.get("missing")
+        if missing is None and (detail.get("finance") or {}).get("ytd_plan") is None:
+            missing = {"finance": [f"{add_months(scheme.start_date, quarter * 3 - 1):%Y-%m}"]}
+        trust = waits.setdefault(trust_id, {})
+        for kind, months in (missing or {}).items():
+            trust.setdefault(kind, []).extend(
+                datetime.strptime(month, "%Y-%m").date() for month in months)
+    return waits
+
+
 def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
-    """One row per allocated trust: allocation, control total, month-12 actual, the year's sums."""
+    """One row per allocated trust: allocation, control total, month-12 actual, the year's sums,
+    and the returns its pending quarters wait for. Four queries."""
     allocations = _frame(
         Allocation.objects.filter(scheme=scheme),
-        ["trust_id", "trust__org_code", "stf_allocation", "control_total", "control_total_accepted"],
-        ["trust_id", "org_code", "stf_allocation", "control_total", "control_total_accepted"],
+        ["trust_id", "trust__org_code", "trust__name", "stf_allocation", "control_total", "control_total_accepted"],
+        ["trust_id", "org_code", "trust_name", "stf_allocation", "control_total", "control_total_accepted"],
     )
     last_month = add_months(scheme.end_date, -1)
     actuals = dict(
@@ -108,6 +155,8 @@ def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
         )
     }
     zero = Decimal("0.00")
+    missing = year_end_missing(scheme)
+    allocations["missing"] = [missing.get(t, {}) for t in allocations["trust_id"]]
     allocations["actual_m12"] = [actuals.get(t) for t in allocations["trust_id"]]
     allocations["quarters"] = [sums.get(t, {}).get("quarters", 0) for t in allocations["trust_id"]]
     for name in ("earned", "withheld", "pending"):
@@ -237,3 +286,19 @@ def uploads_awaiting_recompute():
     """Stored uploads that asked for a recompute and have no finished run yet."""
     done = RecomputeRun.objects.filter(upload=OuterRef("pk"), state=RunState.DONE)
     return Upload.objects.filter(status=UploadStatus.STORED, recompute_queued=True).exclude(Exists(done))
+
+
+def adjustments(*, year=None, quarter=None, org_code=None, state=None, trust=None):
+    """Adjustments on review with their trust, scheme and people, newest first, filtered (one query)."""
+    rows = Adjustment.objects.select_related("trust", "scheme", "proposed_by", "approved_by", "withdrawn_by")
+    if year:
+        rows = rows.filter(scheme__code=year)
+    if quarter:
+        rows = rows.filter(quarter=quarter)
+    if org_code:
+        rows = rows.filter(trust__org_code=org_code)
+    if trust is not None:
+        rows = rows.filter(trust=trust)
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-proposed_at", "-id")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
@@ -84,11 +85,13 @@ def write_entitlements(*, scheme, results, trust_ids=None, now=None) -> int:
 
 
 def write_year_end(*, scheme, now=None) -> engine.YearEnd:
-    """Compute the year end of a scheme from its stored quarters and store it (or clear it while
-    any quarter is undecided)."""
+    """Compute the year end of a scheme from its stored quarters by its method (incentive and
+    bonus, or general distribution) and store one award per trust, the reasons and figures in its
+    detail; clear it while any quarter is undecided, when the pool is negative (refused) or when
+    the scheme has no year end."""
     now = now or timezone.now()
     rules = selectors.scheme_rules(scheme)
-    outcome = engine.compute_year_end(rules, selectors.year_end_inputs(scheme))
+    outcome = engine.compute_year_end(rules, selectors.year_end_inputs(scheme), named=settings.YEAR_END_WAITS_NAMED)
     if not outcome.decided:
         YearEndAward.objects.filter(scheme=scheme).delete()
         return outcome

@@ -10,8 +10,10 @@ from rest_framework.reverse import reverse
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from finance import adjustments_api
 from finance import api as finance_api
 from finance import chase_api
+from finance import year_end_api
 from performance import api as performance_api
 from stftracker.intake import api as intake_api
 from trusts import api as trusts_api
@@ -44,12 +46,14 @@ class ApiRoot(APIView):
 
     ENDPOINTS = {
         "eligibility": "api-eligibility",
+        "year_end": "api-year-end",
         "trusts": "api-trust-list",
         "schemes": "api-scheme-list",
         "finance_returns": "api-finance-returns",
         "performance_returns": "api-performance-returns",
         "returns_outstanding": "api-returns-outstanding",
         "uploads": "api-upload-list",
+        "adjustments": "api-adjustments",
         "schema": "api-schema",
         "docs": "api-docs",
     }
@@ -67,6 +71,7 @@ router.register("uploads", intake_api.UploadViewSet, basename="api-upload")
 urlpatterns = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("eligibility/", finance_api.EligibilityList.as_view(), name="api-eligibility"),
+    path("year-end/", year_end_api.YearEndView.as_view(), name="api-year-end"),
     re_path(
         r"^trusts/(?P<org_code>[A-Za-z0-9]{3,8})/eligibility/$",
         finance_api.TrustEligibilityList.as_view(),
@@ -75,6 +80,7 @@ urlpatterns = [
     path("returns/finance/", finance_api.FinanceReturnList.as_view(), name="api-finance-returns"),
     path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),
     path("returns/outstanding/", chase_api.OutstandingReturnList.as_view(), name="api-returns-outstanding"),
+    path("adjustments/", adjustments_api.AdjustmentList.as_view(), name="api-adjustments"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("packs/", include("stftracker.packs.api_urls")),

@@ -300,6 +300,14 @@ CANCER62_STANDARD_EXCLUDES = env.list("CANCER62_STANDARD_EXCLUDES", default=["sc
 PACK_INLINE_MAX_TRUSTS = env.int("PACK_INLINE_MAX_TRUSTS", default=300)
 PACK_BUILD_ABANDONED_AFTER = env.int("PACK_BUILD_ABANDONED_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_IMPORTS = [*CELERY_IMPORTS, "stftracker.packs.tasks"]
+# Documents attached to adjustments on review: stored under MEDIA_ROOT/adjustments/ and served only to
+# analysts through the adjustment's page (there is no public media URL). At most
+# ADJUSTMENT_DOCUMENT_MAX_BYTES, of the types listed (checked by extension and by content).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+ADJUSTMENT_DOCUMENT_MAX_BYTES = env.int("ADJUSTMENT_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ADJUSTMENT_DOCUMENT_TYPES = env.list(
+    "ADJUSTMENT_DOCUMENT_TYPES", cast=str.strip, default=["pdf", "docx", "xlsx", "png", "jpg", "eml", "msg"]
+)
 
 LOGGING = {
     "version": 1,
@@ -308,3 +316,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# A year end that waits for returns names this many trusts in its message (the rest are counted;
+# the page and the API list every one).
+YEAR_END_WAITS_NAMED = env.int("YEAR_END_WAITS_NAMED", default=5)
+# The scheme API's year_end_method and the year-end API's method share one enum in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"YearEndMethodEnum": "finance.models.YearEndMethod"}

@@ -8,9 +8,11 @@ comes from the scheme, never from a constant here.
 * :mod:`.inputs`: the rule data and the inputs (and predecessors folded into successors);
 * :mod:`.sums`: the monthly returns summed per trust-quarter;
 * :mod:`.quarters`: the quarter arithmetic, step by step on whole columns;
+* :mod:`.adjustments`: the approved adjustments on review, applied after the rules;
 * :mod:`.reasons`: the words of every reason;
 * :mod:`.entitlements`: :func:`compute_entitlements`, the steps in order;
-* :mod:`.year_end`: :func:`compute_year_end`, the incentive and the bonus;
+* :mod:`.year_end`: :func:`compute_year_end`, by the scheme's method: the incentive and the bonus,
+  or the general distribution; waiting (and for what) or refused (a negative pool);
 * :mod:`.results`: what the engine hands back.
 
 Arithmetic:
@@ -42,14 +44,15 @@ Choices made here (documented for analysts):
 """
 from .entitlements import compute_entitlements
 from .inputs import (
-    ALLOCATION_COLUMNS, FINANCE_COLUMNS, PERFORMANCE_COLUMNS, TRAJECTORY_COLUMNS, EngineInputs, SchemeRules,
-    combine_predecessors, in_scheme,
+    ADJUSTMENT_COLUMNS, ALLOCATION_COLUMNS, FINANCE_COLUMNS, PERFORMANCE_COLUMNS, TRAJECTORY_COLUMNS, EngineInputs,
+    SchemeRules, combine_predecessors, in_scheme,
 )
-from .results import QuarterResult, YearEnd, YearEndLine
+from .results import QuarterResult, YearEnd, YearEndLine, YearEndWait
 from .year_end import compute_year_end
 
 __all__ = [
-    "ALLOCATION_COLUMNS", "FINANCE_COLUMNS", "PERFORMANCE_COLUMNS", "TRAJECTORY_COLUMNS", "EngineInputs",
-    "QuarterResult", "SchemeRules", "YearEnd", "YearEndLine", "combine_predecessors", "compute_entitlements",
+    "ADJUSTMENT_COLUMNS", "ALLOCATION_COLUMNS", "FINANCE_COLUMNS", "PERFORMANCE_COLUMNS", "TRAJECTORY_COLUMNS",
+    "EngineInputs", "QuarterResult", "SchemeRules", "YearEnd", "YearEndLine", "YearEndWait", "combine_predecessors",
+    "compute_entitlements",
     "compute_year_end", "in_scheme",
 ]

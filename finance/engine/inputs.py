@@ -17,7 +17,8 @@ from common.months import add_months
 
 # Part of every fingerprint: a new version rewrites every stored result. 2: finance.met is null
 # when the test was not applied, £0.00 allocations are not in the scheme, tied figures are exact.
-ENGINE_VERSION = "2"
+# 3: a pending quarter's detail names the months it waits for ("missing").
+ENGINE_VERSION = "3"
 TRAJECTORY_OR_STANDARD = "trajectory_or_standard"
 THRESHOLD_OR_PRIOR_YEAR = "threshold_or_prior_year"
 
@@ -25,6 +26,8 @@ ALLOCATION_COLUMNS = ["trust_id", "org_code", "trust_type", "stf_allocation", "c
 FINANCE_COLUMNS = ["trust_id", "month", "plan_ytd", "actual_ytd"]
 PERFORMANCE_COLUMNS = ["trust_id", "month", "metric", "numerator", "denominator"]
 TRAJECTORY_COLUMNS = ["trust_id", "month", "metric", "percent"]
+ADJUSTMENT_COLUMNS = ["trust_id", "quarter", "element", "decision", "adjustment_id", "approved_by", "reason",
+                      "approved_at"]
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,16 @@ class EngineInputs:
     performance: trust_id, month, metric, numerator, denominator (ints); the comparison
         scheme's months may be included for the prior-year rule
     trajectories: trust_id, month, metric, percent (Decimal, at most 2 dp)
+    adjustments: the approved adjustments on review: trust_id, quarter, element (``finance`` or a
+        metric), decision (``pay`` or ``withhold``), adjustment_id, approved_by (the approver's name),
+        reason, approved_at (ISO 8601 text); see :mod:`.adjustments`
     """
 
     allocations: pd.DataFrame
     finance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINANCE_COLUMNS))
     performance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PERFORMANCE_COLUMNS))
     trajectories: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRAJECTORY_COLUMNS))
+    adjustments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADJUSTMENT_COLUMNS))
 
 
 def in_scheme(allocations: pd.DataFrame) -> pd.DataFrame:

@@ -32,10 +32,15 @@ INT64_SAFE = 2**62
 class FinanceColumns:
     """The finance test at each quarter's last month (plan and actual YTD in pennies, 0 when absent)."""
 
-    present: np.ndarray
+    present: np.ndarray  # the test decided: the return arrived, or an adjustment decided the element
     plan: np.ndarray
     actual: np.ndarray
     met: np.ndarray
+    returned: np.ndarray | None = None  # the return arrived (None: as ``present``)
+
+    @property
+    def arrived(self) -> np.ndarray:
+        return self.present if self.returned is None else self.returned
 
 
 @dataclass
@@ -210,19 +215,22 @@ def money_outcome(accepted: np.ndarray, allocation: pd.Series, finance_element: 
     return MoneyColumns(earned=earned, withheld=withheld, pending=pending, status=status)
 
 
-def fingerprints(rules: SchemeRules, columns: QuarterColumns) -> list[str]:
-    """A hash of the rule data and of every input of each trust-quarter."""
+def fingerprints(rules: SchemeRules, columns: QuarterColumns, adjustments: list[str] | None = None) -> list[str]:
+    """A hash of the rule data and of every input of each trust-quarter; ``adjustments`` is each
+    row's approved adjustments as text ("" for none, which leaves its hash as it was without them)."""
     rows, finance = columns.rows, columns.finance
     digest = rules.digest()
     parts = [rows["trust_type"].astype(str), rows["annual_p"].astype(str), rows["quarter"].astype(str),
              pd.Series(rows["control_total_accepted"].astype(bool).to_numpy()).astype(str),
-             pd.Series(finance.present).astype(str), pd.Series(finance.plan).astype(str),
+             pd.Series(finance.arrived).astype(str), pd.Series(finance.plan).astype(str),
              pd.Series(finance.actual).astype(str)]
     for metric in columns.metrics.values():
         sums = metric.sums
         for values in (sums.num, sums.den, sums.mask, sums.tsum, sums.tn, sums.cnum, sums.cden, sums.cmask):
             parts.append(pd.Series(values).astype(str))
-    joined = parts[0].str.cat(parts[1:], sep="|")
+    joined = list(parts[0].str.cat(parts[1:], sep="|"))
+    if adjustments is not None:
+        joined = [f"{text}|adjustments:{extra}" if extra else text for text, extra in zip(joined, adjustments)]
     return [hashlib.sha256(f"{digest}|{text}".encode()).hexdigest() for text in joined]
 
 

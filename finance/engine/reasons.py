@@ -12,8 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
-from common.money import pennies_words
-from common.months import month_name
+from common.money import pennies_words, to_pennies
+from common.months import month_label, month_name
 from performance.metrics import REASON_NAMES
 
 NOTHING_TO_AWARD = "No allocations: nothing to award."
@@ -172,21 +172,102 @@ def _prior_year_reason(figures: MetricFigures, label: str, money: str, prior_qua
             f"{prior_text}: {money} withheld")
 
 
+# --- Adjustments on review -----------------------------------------------------------------
+
+
+class AdjustmentFigures(NamedTuple):
+    """One approved adjustment on review, as its reason tells it."""
+
+    element: str  # "finance" or a metric code
+    decision: str  # "pay" or "withhold"
+    adjustment_id: int
+    approved_by: str
+
+
+def _adjustment_label(figures: AdjustmentFigures) -> str:
+    name = "Finance" if figures.element == "finance" else REASON_NAMES.get(figures.element, figures.element)
+    done = "paid" if figures.decision == "pay" else "withheld"
+    return (f"{name} element {done} on review (adjustment {figures.adjustment_id}, "
+            f"approved by {figures.approved_by})")
+
+
+def adjustment_reason(figures: AdjustmentFigures, *, element: int, allocation: int) -> str:
+    """The reason of an element an approved adjustment decided: "A&E element paid on review
+    (adjustment 12, approved by A. Analyst): £125,000.00 earned". Withholding the finance element
+    withholds the quarter's whole ``allocation``; any other element is its own ``element``."""
+    label = _adjustment_label(figures)
+    if figures.decision == "pay":
+        return f"{label}: {pennies_words(element)} earned"
+    if figures.element == "finance":
+        return f"{label}: the quarter's {pennies_words(allocation)} is withheld"
+    return f"{label}: {pennies_words(element)} withheld"
+
+
+def adjustment_idle_reason(figures: AdjustmentFigures, *, why: str) -> str:
+    """The reason of an approved adjustment that decides nothing, and ``why`` ("the control total for
+    2016-17 has not been accepted")."""
+    return f"{_adjustment_label(figures)} decides nothing: {why}"
+
+
+def adjustment_idle_why(status: str, *, scheme: str, month: datetime.date, allocation: int) -> str:
+    """Why an adjustment decides nothing in a quarter of ``status`` (one the rules close to it)."""
+    if status == "no_control_total":
+        return f"the control total for {scheme} has not been accepted"
+    if status == "finance_failed":
+        return f"finance is not met, so the quarter's {pennies_words(allocation)} is withheld"
+    return f"the finance return for {month_name(month)} has not arrived"
+
+
+def not_applicable_why(metric: str) -> str:
+    return f"{REASON_NAMES.get(metric, metric)} does not apply to this trust"
+
+
+def not_judged_why(scheme: str, element: str) -> str:
+    return f"{scheme} does not judge {REASON_NAMES.get(element, element)}"
+
+
 # --- The year end ----------------------------------------------------------------------------
 
 
-def year_end_waits(pending: int, incomplete: int) -> str:
-    return (f"Year end waits until every quarter is decided: {pennies_words(pending)} pending, "
-            f"{incomplete} trusts without four quarters.")
+def year_end_waits(waits, *, named: int) -> str:
+    """What a year end waits for: the trusts (the first ``named`` of them) and the months of each
+    return they have not sent. ``waits``: YearEndWait, in org code order."""
+    parts = []
+    for wait in waits[:named]:
+        awaited = "; ".join(f"{_return_name(kind)} {', '.join(month_label(m) for m in months)}"
+                            for kind, months in wait.missing.items() if months)
+        if wait.quarters < 4:
+            awaited = "; ".join(filter(None, [awaited, f"{4 - wait.quarters} quarter(s) not computed"]))
+        parts.append(f"{wait.org_code} ({awaited or 'pending ' + pennies_words(to_pennies(wait.pending))})")
+    more = len(waits) - len(parts)
+    listed = ", ".join(parts) + (f" and {more} more" if more else "")
+    return f"Waits for {len(waits)} trust{'s' if len(waits) != 1 else ''}: {listed}."
+
+
+def _return_name(kind: str) -> str:
+    return "finance" if kind == "finance" else REASON_NAMES.get(kind, kind)
+
+
+def no_year_end_message(scheme: str) -> str:
+    return f"{scheme} has no year end: nothing is shared out after the quarters."
+
+
+def negative_pool_message(pool: int) -> str:
+    return (f"The pool is negative ({pennies_words(pool)}): the allocations exceed the pot by more than was "
+            f"withheld; nothing is awarded.")
 
 
 def year_end_reasons(*, accepted: bool, eligible: bool, actual: int | None, control_total: int, beat_by: int,
-                     incentive: int, scaled: bool, available: int, allocation: int, bonus: int) -> list[str]:
-    """A trust's year-end reasons: why it is not eligible, or its incentive and its bonus."""
+                     incentive: int, scaled: bool, available: int, allocation: int, bonus: int,
+                     month: datetime.date | None = None) -> list[str]:
+    """A trust's incentive-and-bonus reasons: why it is not eligible, or its incentive and its bonus."""
     if not accepted:
         return ["Not eligible: the control total was not accepted"]
+    if actual is None:
+        return [f"Not eligible: the finance return for {month_name(month)} (month 12) has not arrived"
+                if month else "Not eligible: there is no year-end actual"]
     if not eligible:
-        return [f"Not eligible: the year-end actual {pennies_words(actual or 0)} is below the "
+        return [f"Not eligible: the year-end actual {pennies_words(actual)} is below the "
                 f"control total {pennies_words(control_total)}"]
     text = (f"Beat the control total {pennies_words(control_total)} by "
             f"{pennies_words(beat_by)}: incentive {pennies_words(incentive)}")
@@ -200,3 +281,36 @@ def year_end_message(*, pool: int, incentives: int, bonuses: int, eligible: int)
         return f"Pool {pennies_words(pool)}: no trust is eligible, nothing awarded"
     return (f"Pool {pennies_words(pool)}: incentives {pennies_words(incentives)}, bonus "
             f"{pennies_words(bonuses)} to {eligible} eligible trusts")
+
+
+def weight_text(weight: Decimal) -> str:
+    """A closeness weight as a reason writes it: "1", "0.75", "0"."""
+    return format(weight.normalize(), "f")
+
+
+def distribution_reason(*, accepted: bool, actual: int | None, month: datetime.date, control_total: int,
+                        allocation: int, shortfall: int, percent: Fraction | None, places: int,
+                        weight: Decimal, beyond: Decimal | None, share: int, pool: int) -> str:
+    """A trust's general-distribution reason: its shortfall, its weight and its share of the pool."""
+    of_pool = f"the {pennies_words(pool)} distribution"
+    if not accepted:
+        return f"Not eligible: the control total was not accepted; nothing of {of_pool}"
+    if actual is None:
+        return (f"The finance return for {month_name(month)} (month 12) has not arrived: weight 0; "
+                f"nothing of {of_pool}")
+    share_text = f"{pennies_words(share)} of {of_pool}" if share else f"nothing of {of_pool}"
+    weighted = f"weight {weight_text(weight)} of {pennies_words(allocation)} allocation; {share_text}"
+    if not shortfall:
+        return (f"Finished on or above its control total {pennies_words(control_total)} (year-end actual "
+                f"{pennies_words(actual)}): {weighted}")
+    short = (f"Finished {pennies_words(shortfall)} short of its control total {pennies_words(control_total)}, "
+             f"{percent_text(percent, places)}% of its allocation")
+    if beyond is not None:
+        return f"{short}, beyond the last band ({weight_text(beyond)}%): weight 0; nothing of {of_pool}"
+    return f"{short}: {weighted}"
+
+
+def distribution_message(*, pool: int, shared: int, trusts: int) -> str:
+    if not trusts:
+        return f"Pool {pennies_words(pool)}: no trust qualifies for the general distribution, nothing awarded"
+    return f"Pool {pennies_words(pool)}: general distribution of {pennies_words(shared)} to {trusts} trusts"

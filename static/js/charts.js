@@ -43,7 +43,7 @@
     var cell = row.children[index];
     var raw = cell ? cell.getAttribute("data-value") : "";
     if (raw === null || raw === "") { return null; }
-    if (kind === "money" || kind === "percent" || kind === "status" || kind === "number") { return parseFloat(raw); }
+    if (kind === "money" || kind === "percent" || kind === "status" || kind === "number" || kind === "count") { return parseFloat(raw); }
     return raw.toLowerCase();
   }
 

@@ -1,6 +1,7 @@
-"""The audit log: who changed a scheme, an allocation or a trust, and when; who uploaded what.
+"""The audit log: who changed a scheme, an allocation or a trust, and when; who uploaded what; who
+proposed, approved and withdrew each adjustment on review.
 
-Changes come from django-simple-history (each save of a Scheme, Allocation or Trust writes a
+Changes come from django-simple-history (each save of a Scheme, Allocation, Trust or Adjustment writes a
 historical row with the user the request belonged to); uploads from ``trusts.Upload``; and what
 was done in the admin site from Django's admin log (which covers giving people roles and linking
 finance directors to their trusts, the changes that grant access).
@@ -20,7 +21,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
 
-from finance.models import Allocation, Scheme
+from finance.models import Adjustment, Allocation, Scheme
 from trusts.models import Trust, Upload
 
 from ..models import ApiToken
@@ -29,6 +30,7 @@ KINDS = {
     "scheme": "Scheme",
     "allocation": "Allocation and control total",
     "trust": "Trust",
+    "adjustment": "Adjustment on review",
     "upload": "Upload",
     "admin": "Admin site action (users, roles, trust links)",
     "token": "API token",
@@ -85,7 +87,7 @@ def _history_page(model, *, trust, user, count, since):
     )
     if model is Trust and trust is not None:
         rows = rows.filter(id=trust.pk)
-    elif model is Allocation:
+    elif model in (Allocation, Adjustment):
         rows = rows.select_related("trust", "scheme")
         if trust is not None:
             rows = rows.filter(trust_id=trust.pk)
@@ -154,6 +156,9 @@ def _subject(model, row):
         return f"{row.name} ({row.org_code})", row.org_code
     if model is Allocation:
         return f"{row.trust.org_code} allocation under STF {row.scheme.code}", row.trust.org_code
+    if model is Adjustment:
+        return (f"Adjustment {row.id}: {row.element} element {row.decision} for {row.trust.org_code} "
+                f"Q{row.quarter} STF {row.scheme.code}"), row.trust.org_code
     return f"STF {row.code} scheme", None
 
 
@@ -162,7 +167,16 @@ def _link(model, row):
         return ""
     if model is Trust:
         return f"/trusts/{row.org_code}/"
+    if model is Adjustment:
+        return f"/adjustments/{row.id}/"
     return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{row.id}/history/"
+
+
+def _action(model, row):
+    """What a history row records: for an adjustment its step (proposed, approved, withdrawn)."""
+    if model is Adjustment and row.history_type != "-":
+        return row.state
+    return ACTIONS.get(row.history_type, row.history_type)
 
 
 def _history_entries(model, kind, pairs, related_names):
@@ -174,7 +188,7 @@ def _history_entries(model, kind, pairs, related_names):
                 kind=kind,
                 when=row.history_date,
                 user=_username(row.history_user),
-                action=ACTIONS.get(row.history_type, row.history_type),
+                action=_action(model, row),
                 subject=subject,
                 trust_code=trust_code,
                 changes=_changes(model, row, before, related_names),
@@ -296,7 +310,7 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
         raise ValueError(f"Unknown audit kind {kind!r}; expected one of {', '.join(KINDS)}.")
     count = offset + limit
     sources = []
-    history_models = {"scheme": Scheme, "allocation": Allocation, "trust": Trust}
+    history_models = {"scheme": Scheme, "allocation": Allocation, "trust": Trust, "adjustment": Adjustment}
     pairs_by_model = {}
     for name, model in history_models.items():
         if kind in (None, name):

@@ -1,7 +1,7 @@
 """URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
-from django.urls import path
+from django.urls import include, path
 
-from . import chase, runs, views
+from . import adjustments, chase, runs, views, year_end
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("footprints/<str:code>/", views.footprint_detail, name="footprint-detail"),
     path("trusts/<str:org_code>/", views.trust_detail, name="trust-detail"),
     path("returns/outstanding/", chase.outstanding, name="returns-outstanding"),
+    path("year-end/", year_end.year_end_page, name="year-end"),
     path("recompute/", runs.recompute_now, name="recompute-now"),
     path("recompute/<int:pk>/", runs.recompute_run, name="recompute-run"),
+    path("adjustments/", include(adjustments)),
 ]

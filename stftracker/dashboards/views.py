@@ -16,7 +16,7 @@ from finance.eligibility import not_in_scheme_message
 from performance.metrics import PAGE_NAMES
 from trusts.roles import can_act_for
 
-from . import charts, panels, selectors, tables, tidy
+from . import charts, panels, selectors, tables, tidy, year_end
 from .chase import trust_due_rows
 from .forms import WhatIfForm
 from .tidy import Period
@@ -225,6 +225,7 @@ def trust_detail(request, org_code):
         performance_versions=performance_versions, performance_version_columns=tables.PERFORMANCE_VERSION_COLUMNS,
         what_if=what_if_record, what_if_message=what_if_message, what_if_errors=what_if_errors, what_if_asked=asked,
         form_values={"actual_ytd": request.GET.get("actual_ytd", "")},
+        year_end=year_end.trust_year_end(trust, period.scheme) if in_scheme else None,
         what_if_fields=[{"code": m, "label": PAGE_NAMES[m], "value": request.GET.get(f"perf_{m}", ""),
                          "stored": next((x.get("performance") for x in stored_metrics if x.get("metric") == m), None)}
                         for m in applicable],

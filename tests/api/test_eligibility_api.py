@@ -81,6 +81,7 @@ def test_a_record_is_exactly_the_design_record(analyst, country):
             "RTT 93.00% meets the standard 92.00%: £31,250.00 earned",
             "Cancer 62-day 90.00% meets the standard 85.00%: £12,500.00 earned",
         ],
+        "adjustments": [],  # no adjustment on review approved for the quarter
         "scheme": "2016-17", "computed_at": "2026-11-22T10:00:00Z",
     }]
     record = body["results"][0]

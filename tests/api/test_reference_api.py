@@ -73,12 +73,14 @@ def test_the_api_root_lists_every_list(nobody):
     body = token_client(nobody).get("/api/v1/").json()
     assert body == {
         "eligibility": "http://testserver/api/v1/eligibility/",
+        "year_end": "http://testserver/api/v1/year-end/",
         "trusts": "http://testserver/api/v1/trusts/",
         "schemes": "http://testserver/api/v1/schemes/",
         "finance_returns": "http://testserver/api/v1/returns/finance/",
         "performance_returns": "http://testserver/api/v1/returns/performance/",
         "returns_outstanding": "http://testserver/api/v1/returns/outstanding/",
         "uploads": "http://testserver/api/v1/uploads/",
+        "adjustments": "http://testserver/api/v1/adjustments/",
         "schema": "http://testserver/api/v1/schema/",
         "docs": "http://testserver/api/v1/docs/",
     }

@@ -32,6 +32,8 @@ def test_the_schema_is_openapi_3_and_lists_every_endpoint(analyst):
         "/api/v1/returns/finance/", "/api/v1/returns/performance/", "/api/v1/uploads/", "/api/v1/uploads/{id}/",
         "/api/v1/returns/outstanding/",
         "/api/v1/packs/{year}/Q{quarter}.xlsx", "/api/v1/packs/builds/{id}/", "/api/v1/packs/builds/{id}/download/",
+        "/api/v1/year-end/",
+        "/api/v1/adjustments/",
     }
     eligibility = schema["paths"]["/api/v1/eligibility/"]["get"]
     assert {p["name"] for p in eligibility["parameters"]} >= {
@@ -124,7 +126,7 @@ def test_no_get_operation_gives_a_server_error(analyst, home_trust, other_trust)
 
     operations = [result.ok() for result in schema.get_all_operations()]
     gets = [operation for operation in operations if operation.method.upper() == "GET"]
-    assert len(gets) == 14
+    assert len(gets) == 16
 
     for operation in gets:
         @given(case=operation.as_strategy())
@@ -172,3 +174,29 @@ def test_the_schema_documents_the_review_pack_as_a_workbook_or_a_build_to_poll(a
     download = schema["paths"]["/api/v1/packs/builds/{id}/download/"]["get"]
     assert list(download["responses"]["200"]["content"]) == [xlsx]
     assert "409" in download["responses"]
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_year_end_answer(analyst):
+    schema = token_client(analyst).get(SCHEMA, {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/year-end/"]["get"]
+    assert {p["name"]: p.get("required", False) for p in operation["parameters"] if p["in"] == "query"} == {
+        "year": True, "format": False}
+    components = schema["components"]["schemas"]
+    answer = components[operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(answer["properties"]) == {"year", "method", "state", "decided", "message", "national", "waits", "count",
+                                         "results"}
+    record = components[answer["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(record["properties"]) == {"org_code", "trust_name", "year", "method", "eligible", "incentive", "bonus",
+                                         "general_distribution", "total", "reasons"}
+    assert "text/csv" in operation["responses"]["200"]["content"]
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_adjustments_of_the_eligibility_record(analyst):
+    components = token_client(analyst).get(SCHEMA, {"format": "json"}).json()["components"]["schemas"]
+    listed = components["EligibilityRecord"]["properties"]["adjustments"]
+    assert listed["type"] == "array" and "empty list" in listed["description"]
+    entry = components[listed["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(entry["properties"]) == {"id", "element", "decision", "reason", "approved_by", "approved_at"}
+    assert "adjustments" in components["EligibilityRecord"]["required"]

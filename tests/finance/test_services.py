@@ -26,7 +26,7 @@ def test_recompute_stores_one_row_per_trust_quarter_with_the_design_record():
     entitlement = Entitlement.objects.select_related("trust", "scheme").get(trust=trust, quarter=2)
     record = entitlement_record(entitlement)
     assert list(record) == ["org_code", "trust_name", "year", "quarter", "status", "allocation", "earned", "withheld",
-                            "pending", "finance", "metrics", "reasons", "scheme", "computed_at"]
+                            "pending", "finance", "metrics", "reasons", "adjustments", "scheme", "computed_at"]
     assert record["status"] == "partial"
     assert (record["allocation"], record["earned"], record["withheld"], record["pending"]) == (
         "250000.00", "218750.00", "31250.00", "0.00")

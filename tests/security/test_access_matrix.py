@@ -92,6 +92,14 @@ PAGES = [
     row("/returns/outstanding/?year=2016-17&quarter=2&format=csv", LOGIN, 200, 200, 200, 200),
     row("/api/v1/returns/outstanding/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/returns/outstanding/?year=2016-17&quarter=2&format=csv", API_ANON, 200, 200, 200, 200),
+    # The year end is part of the national published view; it answers 404 for a year with no scheme.
+    row("/year-end/", LOGIN, 200, 200, 200, 200),
+    row("/year-end/?year=2016-17&format=csv", LOGIN, 200, 200, 200, 200),
+    row("/year-end/?year=2040-41", LOGIN, 404, 404, 404, 404),
+    row("/api/v1/year-end/?year=2016-17", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/year-end/?year=2016-17&format=csv", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/year-end/", API_ANON, 400, 400, 400, 400),  # the year is required
+    row("/api/v1/year-end/?year=2040-41", API_ANON, 404, 404, 404, 404),
     row("/recompute/999999/", LOGIN, 404, 403, 403, 404),  # a run's progress is for analysts
     # The quarterly review pack: the national figures side by side, for analysts only.
     row("/packs/2016-17/Q1/", LOGIN, 200, 403, 403, 200),
@@ -100,6 +108,15 @@ PAGES = [
     row("/api/v1/packs/2016-17/Q9.xlsx", API_ANON, 404, 403, 403, 404),
     row("/api/v1/packs/builds/999999/", API_ANON, 404, 403, 403, 404),
     row("/api/v1/packs/builds/999999/download/", API_ANON, 404, 403, 403, 404),
+    # Adjustments on review: analysts act; a finance director reads their own trust's only.
+    row("/adjustments/", LOGIN, 200, 200, 200, 200),
+    row("/adjustments/propose/", LOGIN, 200, 403, 403, 200),
+    row("/adjustments/{home_adjustment}/", LOGIN, 200, 200, 404, 200),
+    row("/adjustments/999999/", LOGIN, 404, 404, 404, 404),
+    row("/adjustments/{home_adjustment}/approve/", LOGIN, 405, 405, 405, 405),  # POST only
+    row("/adjustments/{home_adjustment}/withdraw/", LOGIN, 405, 405, 405, 405),
+    row("/adjustments/{home_adjustment}/document/", LOGIN, 404, 403, 403, 404),  # analysts only; it has none
+    row("/api/v1/adjustments/", API_ANON, 200, 200, 200, 200),
 ]
 
 
@@ -115,11 +132,18 @@ POSTS = [
     row("/api/v1/returns/finance/", API_ANON, 405, 405, 405, 405),
     row("/api/v1/returns/outstanding/", API_ANON, 405, 405, 405, 405),
     row("/returns/outstanding/", LOGIN, 405, 405, 405, 405),  # a read-only page
+    row("/api/v1/year-end/?year=2016-17", API_ANON, 405, 405, 405, 405),
+    row("/year-end/", LOGIN, 405, 405, 405, 405),  # a read-only page
     row("/audit/", LOGIN, 405, 405, 405, 405),  # a read-only page
     row("/recompute/", LOGIN, 302, 403, 403, 302),  # "Recompute now": analysts only, then to the run's progress
     row("/recompute/999999/", LOGIN, 405, 405, 405, 405),
     row("/packs/2016-17/Q1/", LOGIN, 405, 405, 405, 405),  # read-only
     row("/api/v1/packs/2016-17/Q1.xlsx", API_ANON, 405, 403, 403, 405),
+    row("/adjustments/propose/", LOGIN, 400, 403, 403, 400),  # an empty form: it says what is missing
+    # The analyst proposed it (told another must approve); the admin approves; no reason to withdraw.
+    row("/adjustments/{home_adjustment}/approve/", LOGIN, 302, 403, 403, 302),
+    row("/adjustments/{home_adjustment}/withdraw/", LOGIN, 302, 403, 403, 302),
+    row("/api/v1/adjustments/", API_ANON, 405, 405, 405, 405),
 ]
 
 
@@ -147,7 +171,13 @@ def world(people, home_trust, other_trust):
 
     recompute()
     token, _ = create_token(user=people["director"], name="notebook", read_only=True, days=30)
+    from finance.adjustments import propose
+    from tests.factories import scheme
+
+    adjustment = propose(user=people["analyst"], trust=home_trust, scheme=scheme("2016-17"), quarter=1,
+                         element="finance", decision="pay", reason="Exceptional event")
     return {
+        "home_adjustment": adjustment.pk,
         "director_token": token.pk,
         "home": home_trust.org_code,
         "other": other_trust.org_code,
@@ -202,7 +232,7 @@ def test_every_url_of_the_site_is_in_the_matrix():
     from django.urls import resolve
 
     sample = {"home": "RHOME", "other": "ROTHR", "home_region": "Y1", "home_footprint": "E54", "home_upload": 1,
-              "other_upload": 2, "director_token": 3}
+              "other_upload": 2, "director_token": 3, "home_adjustment": 4}
     covered = {resolve(url.format(**sample).split("?")[0]).url_name for url, _ in PAGES + POSTS}
     assert _url_names() - covered == set()
 
@@ -360,7 +390,7 @@ def test_no_page_or_download_of_the_published_view_leaks_another_trusts_returns(
 
     client = _client(people, "director")
     pages = ["/", "/regions/", f"/regions/{other_trust.region.code}/", "/footprints/",
-             f"/footprints/{other_trust.footprint.code}/", f"/trusts/{world['other']}/", "/uploads/",
+             f"/footprints/{other_trust.footprint.code}/", f"/trusts/{world['other']}/", "/uploads/", "/year-end/",
              "/uploads/history/", "/accounts/"]
     checked = 0
     for path in pages:
