@@ -17,6 +17,7 @@ from finance.eligibility import iso_utc
 from finance.models import (
     Adjustment, AdjustmentState, Allocation, Entitlement, FinanceReturn, InputChange, RecomputeRun, RunState, Scheme, YearEndAward,
 )
+from performance.metrics import METRICS
 from performance.models import PerformanceReturn, Trajectory
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import predecessor_cutoffs
@@ -133,7 +134,14 @@ def year_end_missing(scheme: Scheme) -> dict:
         for kind, months in (missing or {}).items():
             trust.setdefault(kind, []).extend(
                 datetime.strptime(month, "%Y-%m").date() for month in months)
-    return waits
+    # Finance first, then the metrics in their order: the same on every database (PostgreSQL's
+    # jsonb keeps object keys in its own order).
+    order = {kind: index for index, kind in enumerate(("finance", *(metric.code for metric in METRICS)))}
+    return {
+        trust_id: {kind: sorted(set(months))
+                   for kind, months in sorted(kinds.items(), key=lambda item: order.get(item[0], len(order)))}
+        for trust_id, kinds in waits.items()
+    }
 
 
 def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
