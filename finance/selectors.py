@@ -172,24 +172,18 @@ def year_end_inputs(scheme: Scheme) -> pd.DataFrame:
     return allocations
 
 
+def _filtered(queryset, **lookups):
+    """The queryset narrowed by each lookup that was given (an empty or None value filters nothing)."""
+    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})
+
+
 def eligibility_queryset(*, year=None, quarter=None, org_code=None, region=None, footprint=None,
                          trust_type=None, status=None):
     """Stored entitlements with their trust, region, footprint and scheme, filtered."""
     queryset = Entitlement.objects.select_related("trust", "trust__region", "trust__footprint", "scheme")
-    if year:
-        queryset = queryset.filter(scheme__code=year)
-    if quarter:
-        queryset = queryset.filter(quarter=quarter)
-    if org_code:
-        queryset = queryset.filter(trust__org_code=org_code)
-    if region:
-        queryset = queryset.filter(trust__region__code=region)
-    if footprint:
-        queryset = queryset.filter(trust__footprint__code=footprint)
-    if trust_type:
-        queryset = queryset.filter(trust__trust_type=trust_type)
-    if status:
-        queryset = queryset.filter(status=status)
+    queryset = _filtered(queryset, scheme__code=year, quarter=quarter, trust__org_code=org_code,
+                         trust__region__code=region, trust__footprint__code=footprint,
+                         trust__trust_type=trust_type, status=status)
     return queryset.order_by("scheme__start_date", "quarter", "trust__org_code")
 
 
@@ -299,14 +293,7 @@ def uploads_awaiting_recompute():
 def adjustments(*, year=None, quarter=None, org_code=None, state=None, trust=None):
     """Adjustments on review with their trust, scheme and people, newest first, filtered (one query)."""
     rows = Adjustment.objects.select_related("trust", "scheme", "proposed_by", "approved_by", "withdrawn_by")
-    if year:
-        rows = rows.filter(scheme__code=year)
-    if quarter:
-        rows = rows.filter(quarter=quarter)
-    if org_code:
-        rows = rows.filter(trust__org_code=org_code)
+    rows = _filtered(rows, scheme__code=year, quarter=quarter, trust__org_code=org_code, state=state)
     if trust is not None:
         rows = rows.filter(trust=trust)
-    if state:
-        rows = rows.filter(state=state)
     return rows.order_by("-proposed_at", "-id")

@@ -112,6 +112,22 @@ def recompute(*years, at=None, trust_ids=None):
     return None
 
 
+def partial_q2_trust(org_code, name):
+    """An acute trust allocated for 2016-17 whose Q2 is partial by the rules (A&E ``MISSES_AE``,
+    finance ahead of plan): £218,750.00 earned, £31,250.00 withheld. Its returns are written as one
+    committed transaction that queues no run of its own, then the country is recomputed in full."""
+    from django.test import TestCase
+
+    from finance import dependencies, services
+
+    with TestCase.captureOnCommitCallbacks(execute=True), dependencies.deferred():
+        trust = TrustFactory(org_code=org_code, name=name, trust_type="acute")
+        allocate(trust)
+        returns(trust, 2, performance=MISSES_AE)
+    services.recompute()
+    return trust
+
+
 # The statuses of a trust's four quarters of 2016-17, by its place n (from 1) in an areas_country:
 # STATUS_PATTERN[(n - 1) % 4]. Every status appears in every quarter of each group of four trusts.
 STATUS_PATTERN = [

@@ -22,7 +22,7 @@ from finance.eligibility import entitlement_record
 from finance.models import Adjustment, Entitlement, InputChange
 from finance.selectors import staleness
 from stftracker.audit.selectors import recent_changes
-from tests.builders import MISSES_AE, allocate, returns
+from tests.builders import allocate, partial_q2_trust
 from tests.factories import TrustFactory, UserFactory, scheme
 
 PARTIAL = ("partial", D("250000.00"), D("218750.00"), D("31250.00"), D("0.00"))
@@ -31,13 +31,8 @@ AE_BY_THE_RULES = "A&E 91.20% is below the standard 95.00% (no agreed trajectory
 
 
 @pytest.fixture
-def trust(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), dependencies.deferred():
-        trust = TrustFactory(org_code="RADJ", name="Adjusted Hospitals NHS Trust", trust_type="acute")
-        allocate(trust)
-        returns(trust, 2, performance=MISSES_AE)
-    services.recompute()
-    return trust
+def trust(db):
+    return partial_q2_trust("RADJ", "Adjusted Hospitals NHS Trust")
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from finance import adjustments, dependencies, services
+from finance import adjustments, dependencies
 from finance.models import Adjustment, Entitlement
-from tests.builders import MISSES_AE, allocate, returns
+from tests.builders import allocate, partial_q2_trust
 from tests.factories import TrustFactory, UserFactory, scheme
 
 REASON = "The August A&E return was misreported by the trust's system supplier."
@@ -28,14 +28,8 @@ def second(db):
 
 
 @pytest.fixture
-def home(db, django_capture_on_commit_callbacks):
-    # Written as one committed transaction that queues no run of its own; then recomputed in full.
-    with django_capture_on_commit_callbacks(execute=True), dependencies.deferred():
-        trust = TrustFactory(org_code="RHOME", name="Home Hospitals NHS Trust", trust_type="acute")
-        allocate(trust)
-        returns(trust, 2, performance=MISSES_AE)
-    services.recompute()
-    return trust
+def home(db):
+    return partial_q2_trust("RHOME", "Home Hospitals NHS Trust")
 
 
 @pytest.fixture
