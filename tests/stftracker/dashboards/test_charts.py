@@ -17,7 +17,9 @@ def test_spc_chart_draws_mean_limits_special_causes_trajectory_and_standard():
     assert traces["Mean"]["y"] == pytest.approx([120 / 13] * 13)
     assert traces["Upper process limit"]["y"][0] == pytest.approx(120 / 13 + 2.66 * 1.75)
     assert traces["Lower process limit"]["y"][0] == pytest.approx(120 / 13 - 2.66 * 1.75)
-    assert traces["Special cause"]["x"] == [f"M{i}" for i in range(8)]
+    # a shift of seven, a point below the lower limit, then 6, 5 and 6, 5 below two sigma
+    # (mean - 2/3 × 2.66 × 1.75 = 6.127) in windows of three below the mean: the 7 (M10) is not
+    assert traces["Special cause"]["x"] == [f"M{i}" for i in (*range(10), 11, 12)]
     assert traces["Trajectory"]["y"] == [90] * 13
     assert traces["Standard 95%"]["y"] == [95] * 13
 
