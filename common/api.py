@@ -1,6 +1,9 @@
 """REST plumbing every API shares: pagination, one exception handler (domain errors become
-400s, a lost database a 503, a 429 says when to try again), a CSV renderer and filters by trust
-and month range. Wired in through REST_FRAMEWORK in settings.
+400s, a lost database a 503, a 429 says when to try again), a CSV renderer, filters by trust
+and month range, and query parameters checked strictly: a parameter an endpoint does not take is
+a 400 naming it, never silently ignored (``StrictFilterBackend`` for django-filter's filter sets,
+``QueryForm`` for endpoints that read their query through a form). Wired in through
+REST_FRAMEWORK in settings.
 """
 import datetime
 import logging
@@ -10,6 +13,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.forms.utils import ErrorList
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
@@ -21,6 +26,43 @@ from .exports import csv_text
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "The database is unavailable just now. Nothing was saved. Please try again in a minute."
+
+
+# Parameters every endpoint takes: pagination and the response format (?format=csv).
+ALWAYS_KNOWN = frozenset({"page", "page_size", "format"})
+
+
+def unknown_parameters(query, known) -> dict:
+    """{name: [message]} for each parameter of ``query`` that is neither in ``known`` nor always known."""
+    unknown = sorted(set(query) - set(known) - ALWAYS_KNOWN)
+    takes = ", ".join(sorted(set(known))) or "no filters"
+    return {name: [f"Unknown parameter “{name}”: this endpoint takes {takes} (and page, page_size, format)."]
+            for name in unknown}
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a parameter the view's filter set does not define (a view
+    may name more it reads itself in ``extra_query_parameters``)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        errors = unknown_parameters(request.query_params, known | set(getattr(view, "extra_query_parameters", ())))
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
+
+
+class QueryForm(forms.Form):
+    """A form reading an endpoint's query: a parameter it has no field for is an error naming it."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name, messages in unknown_parameters(self.data, self.fields).items():
+            self._errors[name] = ErrorList(messages)
+            self.cleaned_data.pop(name, None)
 
 
 class Pagination(PageNumberPagination):

@@ -12,17 +12,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.api import CSVRenderer, Pagination
+from common.api import CSVRenderer, Pagination, QueryForm
 from trusts.roles import restrict_to_visible
 
 from .adjustments import RECORD_FIELDS, adjustment_record
 from .models import AdjustmentDecision, AdjustmentState
+from .query import SchemeYearField
 from .selectors import adjustments
 
 
-class AdjustmentQuery(forms.Form):
-    year = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False,
-                            error_messages={"invalid": "Enter a scheme year such as 2016-17."})
+class AdjustmentQuery(QueryForm):
+    year = SchemeYearField()
     quarter = forms.TypedChoiceField(choices=[(q, q) for q in ("1", "2", "3", "4")], coerce=int, required=False,
                                      empty_value=None)
     org_code = forms.CharField(max_length=8, required=False)

@@ -18,27 +18,29 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.api import CSVRenderer, MonthRangeFilterSet, Pagination
+from common.api import CSVRenderer, MonthRangeFilterSet, Pagination, QueryForm
 from common.months import month_text
 from performance.models import Metric
-from trusts.models import Trust, TrustType
+from trusts.models import Footprint, Region, Trust, TrustType
 from trusts.roles import restrict_to_visible
+from trusts.search import AreaField
 
 from .eligibility import CSV_FIELDS, entitlement_record, flat_record, not_in_scheme_record
 from .models import EntitlementStatus, FinanceReturn, RecomputeRun, RunState, Scheme
+from .query import SchemeYearField, unknown_year
 from .selectors import eligibility_queryset, schemes_not_in, staleness
 
 # --- Eligibility -----------------------------------------------------------------------------------
 
 
-class EligibilityQuery(forms.Form):
+class EligibilityQuery(QueryForm):
     """The eligibility filters, checked before the selector is asked."""
 
-    year = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False, error_messages={"invalid": "Enter a scheme year such as 2016-17."})
+    year = SchemeYearField(check_exists=False)  # checked in list() only when nothing matches
     quarter = forms.TypedChoiceField(choices=[(q, q) for q in ("1", "2", "3", "4")], coerce=int, required=False, empty_value=None)
     org_code = forms.CharField(max_length=8, required=False)
-    region = forms.CharField(max_length=16, required=False)
-    footprint = forms.CharField(max_length=16, required=False)
+    region = AreaField(model=Region, noun="region", required=False)
+    footprint = AreaField(model=Footprint, noun="STP footprint", required=False)
     trust_type = forms.ChoiceField(choices=TrustType.choices, required=False)
     status = forms.ChoiceField(choices=EntitlementStatus.choices, required=False)
 
@@ -67,8 +69,8 @@ FIGURES_STATUS_HEADER = OpenApiParameter(
 TRUST_ELIGIBILITY_PARAMETERS.append(FIGURES_STATUS_HEADER)
 ELIGIBILITY_PARAMETERS = TRUST_ELIGIBILITY_PARAMETERS + [
     _parameter("org_code", "ODS code of the trust"),
-    _parameter("region", "Region code"),
-    _parameter("footprint", "STP footprint code"),
+    _parameter("region", "Region code or name"),
+    _parameter("footprint", "STP footprint code or name"),
     _parameter("trust_type", "Trust type", enum=[code for code, _ in TrustType.choices]),
 ]
 
@@ -237,6 +239,9 @@ class EligibilityListMixin:
 
     def validators(self, queryset, figures_status):
         summary = queryset.order_by().aggregate(newest=Max("computed_at"), rows=Count("pk"))
+        year = self.criteria.get("year")
+        if not summary["rows"] and year and (message := unknown_year(year)):
+            raise ValidationError({"year": [message]})
         run_id, run_finished = last_recompute()
         dates = [d for d in (summary["newest"], run_finished) if d is not None]
         last_modified = max(dates) if dates else None

@@ -12,27 +12,29 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.api import CSVRenderer, Pagination
+from common.api import CSVRenderer, Pagination, QueryForm
 from common.money import money_text
 from common.months import month_text
 from performance.models import METRIC_CODES
+from trusts.models import Region
 from trusts.roles import directed_trust_ids, is_analyst
+from trusts.search import AreaField
 
 from . import chase
 from .models import Scheme
+from .query import SchemeYearField, unknown_year
 
 KINDS = [chase.FINANCE, *METRIC_CODES]
 CSV_FIELDS = ["org_code", "trust_name", "kind", "month", "due", "state", "pending_money"]
 
 
-class OutstandingQuery(forms.Form):
-    year = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False,
-                            error_messages={"invalid": "Enter a scheme year such as 2016-17."})
+class OutstandingQuery(QueryForm):
+    year = SchemeYearField(check_exists=False)  # the view loads the scheme
     quarter = forms.TypedChoiceField(choices=[(q, q) for q in ("1", "2", "3", "4")], coerce=int, required=False,
                                      empty_value=None)
     kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], required=False)
     state = forms.ChoiceField(choices=[(s, s) for s in chase.STATES], required=False)
-    region = forms.CharField(max_length=16, required=False)
+    region = AreaField(model=Region, noun="region", required=False)
 
 
 class OutstandingRecordSerializer(serializers.Serializer):
@@ -109,7 +111,7 @@ class OutstandingReturnList(generics.GenericAPIView):
                 quarter = default[1]
         scheme = Scheme.objects.filter(code=year).first() if year else None
         if scheme is None:
-            raise ValidationError({"year": [f"No scheme {year}." if year else "No scheme is set up yet."]})
+            raise ValidationError({"year": [unknown_year(year) if year else "No scheme is set up yet."]})
         if quarter is None:
             quarter = default[1] if default and default[0] == scheme.code else 1
         trust_ids = None if is_analyst(request.user) else sorted(directed_trust_ids(request.user))

@@ -7,8 +7,6 @@ reconciliation: pot, allocations, withheld, pool, awards and the check ``earned 
 ``waits`` (while a quarter is pending: which trusts wait for which months of which returns),
 ``count`` and ``results`` (the DESIGN.md records). ``?format=csv`` gives the records alone.
 """
-from django import forms
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -17,18 +15,19 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import CSVRenderer
+from common.api import CSVRenderer, QueryForm
 
 from .models import Scheme, YearEndMethod
+from .query import SchemeYearField, unknown_year
 from .selectors import staleness
 from .year_end_records import CSV_FIELDS, NATIONAL_MONEY, flat_record, overview_record, year_end_overview
 
 STATES = ["decided", "waiting", "refused", "none", "empty"]
 
 
-class YearEndQuery(forms.Form):
-    year = forms.RegexField(regex=r"^\d{4}-\d{2}$", error_messages={
-        "invalid": "Enter a scheme year such as 2016-17.", "required": "Name the scheme year, e.g. ?year=2016-17."})
+class YearEndQuery(QueryForm):
+    year = SchemeYearField(required=True, check_exists=False,  # the view loads the scheme
+                           error_messages={"required": "Name the scheme year, e.g. ?year=2016-17."})
 
 
 def _money(**kwargs):
@@ -108,7 +107,9 @@ class YearEndView(APIView):
         query = YearEndQuery(request.query_params)
         if not query.is_valid():
             raise ValidationError({field: list(messages) for field, messages in query.errors.items()})
-        scheme = get_object_or_404(Scheme, code=query.cleaned_data["year"])
+        scheme = Scheme.objects.filter(code=query.cleaned_data["year"]).first()
+        if scheme is None:
+            raise ValidationError({"year": [unknown_year(query.cleaned_data["year"])]})
         data = overview_record(year_end_overview(scheme))
         stale = staleness(year=scheme.code)
         if request.accepted_renderer.format == "csv":

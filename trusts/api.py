@@ -3,6 +3,7 @@ import django_filters
 from rest_framework import serializers, viewsets
 
 from .models import Footprint, Region, Trust, TrustType
+from .search import AreaField, search_trusts
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -26,15 +27,27 @@ class TrustSerializer(serializers.ModelSerializer):
         fields = ["org_code", "name", "trust_type", "region", "footprint", "active"]
 
 
+class AreaFilter(django_filters.CharFilter):
+    """A region or footprint by its code or its name (``trusts.search.AreaField``)."""
+
+    field_class = AreaField
+
+
 class TrustFilter(django_filters.FilterSet):
-    region = django_filters.CharFilter(field_name="region__code", label="Region code")
-    footprint = django_filters.CharFilter(field_name="footprint__code", label="STP footprint code")
+    search = django_filters.CharFilter(method="filter_search", label="Part of the name, or the ODS code")
+    region = AreaFilter(field_name="region__code", label="Region code or name", model=Region, noun="region")
+    footprint = AreaFilter(field_name="footprint__code", label="STP footprint code or name", model=Footprint,
+                           noun="STP footprint")
     trust_type = django_filters.ChoiceFilter(choices=TrustType.choices)
     active = django_filters.BooleanFilter()
 
     class Meta:
         model = Trust
-        fields = ["region", "footprint", "trust_type", "active"]
+        fields = ["search", "region", "footprint", "trust_type", "active"]
+
+    def filter_search(self, queryset, name, value):
+        """Best matches first (exact code, code prefix, then names holding every word): see ``trusts.search``."""
+        return search_trusts(value, limit=None, queryset=queryset)
 
 
 class TrustViewSet(viewsets.ReadOnlyModelViewSet):

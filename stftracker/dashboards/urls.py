@@ -1,7 +1,7 @@
 """URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
 from django.urls import include, path
 
-from . import adjustments, chase, runs, views, year_end
+from . import adjustments, chase, runs, search, views, year_end
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region-detail"),
     path("footprints/", views.footprint_index, name="footprint-index"),
     path("footprints/<str:code>/", views.footprint_detail, name="footprint-detail"),
+    path("trusts/", search.trust_search, name="trust-search"),
     path("trusts/<str:org_code>/", views.trust_detail, name="trust-detail"),
     path("returns/outstanding/", chase.outstanding, name="returns-outstanding"),
     path("year-end/", year_end.year_end_page, name="year-end"),

@@ -95,7 +95,7 @@ def test_the_default_is_the_latest_quarter_with_anything_due(analyst, two):
 
 
 @pytest.mark.parametrize(("query", "field", "message"), [
-    ({"year": "2030-31"}, "year", "No scheme 2030-31."),
+    ({"year": "2030-31"}, "year", "No STF scheme for 2030-31: the schemes are 2016-17, 2017-18, 2018-19."),
     ({"year": "2016"}, "year", "Enter a scheme year such as 2016-17."),
     ({"quarter": "5"}, "quarter", "Select a valid choice. 5 is not one of the available choices."),
     ({"kind": "beds"}, "kind", "Select a valid choice. beds is not one of the available choices."),

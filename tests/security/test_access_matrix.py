@@ -40,6 +40,7 @@ PAGES = [
     row("/footprints/", LOGIN, 200, 200, 200, 200),
     row("/footprints/{home_footprint}/", LOGIN, 200, 200, 200, 200),
     row("/footprints/E54NONE/", LOGIN, 404, 404, 404, 404),
+    row("/trusts/", LOGIN, 200, 200, 200, 200),
     row("/trusts/{home}/", LOGIN, 200, 200, 200, 200),
     row("/trusts/{other}/", LOGIN, 200, 200, 200, 200),
     row("/trusts/RNONE/", LOGIN, 404, 404, 404, 404),
@@ -99,7 +100,7 @@ PAGES = [
     row("/api/v1/year-end/?year=2016-17", API_ANON, 200, 200, 200, 200),
     row("/api/v1/year-end/?year=2016-17&format=csv", API_ANON, 200, 200, 200, 200),
     row("/api/v1/year-end/", API_ANON, 400, 400, 400, 400),  # the year is required
-    row("/api/v1/year-end/?year=2040-41", API_ANON, 404, 404, 404, 404),
+    row("/api/v1/year-end/?year=2040-41", API_ANON, 400, 400, 400, 400),  # a parameter naming no scheme
     row("/recompute/999999/", LOGIN, 404, 403, 403, 404),  # a run's progress is for analysts
     # The quarterly review pack: the national figures side by side, for analysts only.
     row("/packs/2016-17/Q1/", LOGIN, 200, 403, 403, 200),
