@@ -58,7 +58,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Near the top: a lost database anywhere below (sessions, lock-outs, views) becomes a 503.
     "stftracker.middleware.DatabaseUnavailableMiddleware",
+    # A NUL character in the path, query or a form field: a plain 400 before any view.
+    "stftracker.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their long cache): signed-in answers are private, no-store.
+    "stftracker.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +207,10 @@ CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
     "task": "finance.periodic.requeue_stale_runs_task",
     "schedule": RECOMPUTE_REQUEUE_INTERVAL,
 }
+
+# The trust page's what-if panel runs the engine for one trust (about 1.6 s of CPU): each user
+# may ask this often (a DRF rate, counted in the default cache).
+WHAT_IF_THROTTLE_RATE = env.str("WHAT_IF_THROTTLE_RATE", default="60/hour")
 
 # --- API ------------------------------------------------------------------------------------
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="2000/hour")
