@@ -1,5 +1,5 @@
 """The site's own middleware: a lost database becomes a clear 503, a NUL character a plain 400,
-and signed-in answers are kept out of shared caches.
+signed-in answers are kept out of shared caches, and recomputes left queued are sent again.
 
 A view (or a template it renders) that hits a dead connection raises ``OperationalError`` or
 ``InterfaceError``; ``process_exception`` answers with a 503 page, or JSON for the API. The same
@@ -14,11 +14,14 @@ no session, no messages.
 import logging
 import sys
 
-from django.core.signals import got_request_exception
+from django.conf import settings
+from django.core.signals import got_request_exception, request_finished
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+
+from finance import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -187,3 +190,28 @@ class PrivateCacheMiddleware:
                 validated = response.has_header("ETag") or response.has_header("Last-Modified")
                 response["Cache-Control"] = REVALIDATE if validated else NO_STORE
         return response
+
+
+# --- Recomputes left queued -----------------------------------------------------------------
+
+def _requeue_after_request(sender, **kwargs):
+    if not settings.RECOMPUTE_REQUEUE_ON_REQUEST:
+        return
+    try:
+        dispatch.requeue_stale_runs_if_due()
+    except Exception:  # the answer has gone; a failure here must not reach the server
+        logger.exception("Could not re-send the recomputes left queued")
+
+
+class RequeueStaleRecomputesMiddleware:
+    """After each request has been answered (``request_finished``, once the server has sent the
+    body), send again the recomputes left queued, at most once per RECOMPUTE_REQUEUE_INTERVAL
+    across the processes sharing the cache: without beat (which needs Redis) nothing else would.
+    With tasks in-process (no Redis) the re-sent run is computed there and then."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        request_finished.connect(_requeue_after_request, dispatch_uid="stftracker.requeue_stale_recomputes")
+
+    def __call__(self, request):
+        return self.get_response(request)
