@@ -186,8 +186,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
-# Throttles, lock-outs and cached answers count in the default cache, so in production every web
-# worker must share it: Redis, or (DATABASE_CACHE=1) a table in the database, made by
+# Throttles, cached API answers and re-send marks live in the default cache, so in production
+# every web worker must share it: Redis, or (DATABASE_CACHE=1) a table in the database, made by
 # `manage.py createcachetable`. Local memory, one count per worker, is for DEBUG only.
 DATABASE_CACHE = env.bool("DATABASE_CACHE", default=False)
 if REDIS_URL:
