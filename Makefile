@@ -7,7 +7,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-dev migrate demo worker beat clean chromium
+.PHONY: run test bench install install-dev migrate demo worker beat clean chromium lock
+
+# The settings fail closed (DEBUG off unless asked for). These targets run the development set-up
+# on this machine: DEBUG on, so no secret key, hosts or shared cache to give. Set DEBUG=0 (and the
+# production settings, README "Production") to run them otherwise.
+migrate demo run worker beat test bench: export DEBUG ?= 1
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +30,7 @@ install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py load_demo --if-empty
@@ -53,6 +59,12 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A stftracker beat --loglevel=INFO
+
+# The hashed lock the image installs from (Dockerfile): every pin of requirements.txt and what it
+# needs, each with its hashes. Run after changing requirements.txt.
+lock: install-dev
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock requirements.txt
 
 clean:
 	rm -rf $(VENV) staticfiles stftracker.sqlite3

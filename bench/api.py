@@ -127,9 +127,11 @@ def main():
         sys.exit("--clients between 1 and 64 each, --seconds between 0 and 60")
 
     base_env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env = {**base_env, "DATABASE_URL": args.database_url, "PYTHONUNBUFFERED": "1"}
+    env = {"DEBUG": "1", **base_env, "DATABASE_URL": args.database_url, "PYTHONUNBUFFERED": "1"}  # set-up commands
     ensure_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
+    # The web server runs production settings, whose cache must be shared: the database's, as without Redis.
+    manage({**env, "DATABASE_CACHE": "1"}, "createcachetable")
     out, seconds = manage(env, "load_demo", "--if-empty" if args.reuse else "--force")
     print((out.splitlines() or [""])[0], f"({seconds:.1f}s)")
     if not args.reuse or not int(manage(env, "shell", "-c", COUNT_SCRIPT)[0].split()[-1]):
@@ -144,7 +146,7 @@ def main():
     body_file.write_bytes(b"{}")
     web_env = {
         **env, "DJANGO_SETTINGS_MODULE": "bench._api_ceiling", "BENCH_CEILING_BODY": str(body_file),
-        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CACHE": "1",
         "SECURE_SSL_REDIRECT": "0", "API_THROTTLE_RATE": "100000000/hour", "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "60",
     }

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stftracker.settings")
+os.environ.setdefault("DEBUG", "1")  # the development set-up unless told otherwise (settings fail closed)
 
 
 def best_of(repeat, work):

@@ -71,9 +71,11 @@ def main():
         sys.exit("The load test runs on PostgreSQL: give --database-url postgres://...")
 
     base_env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env = {**base_env, "DATABASE_URL": args.database_url, "PYTHONUNBUFFERED": "1"}
+    env = {"DEBUG": "1", **base_env, "DATABASE_URL": args.database_url, "PYTHONUNBUFFERED": "1"}  # set-up commands
     ensure_database(args.database_url)
     _, seconds = manage(env, "migrate", "--noinput", "-v0")
+    # The web server runs production settings, whose cache must be shared: the database's, as without Redis.
+    manage({**env, "DATABASE_CACHE": "1"}, "createcachetable")
     print(f"Migrated in {seconds:.1f}s")
     if args.reuse:
         out, seconds = manage(env, "load_demo", "--if-empty")
@@ -89,7 +91,7 @@ def main():
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     web_env = {
-        **env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+        **env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CACHE": "1",
         "SECURE_SSL_REDIRECT": "0", "API_THROTTLE_RATE": "1000000/hour", "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "60",
     }

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stftracker.settings")
+os.environ.setdefault("DEBUG", "1")  # the development set-up unless told otherwise (settings fail closed)
 
 TYPES = ["acute", "specialist", "mental_health", "community", "ambulance"]
 TYPE_SHARES = [0.60, 0.08, 0.21, 0.07, 0.04]

@@ -2,9 +2,13 @@
 
 A recompute is recorded as a ``RecomputeRun`` (state ``queued``) in the same transaction as the
 upload that asks for it, and only sent to Celery once that transaction commits. If the send fails
-(Redis down), the run stays ``queued`` and the upload stays stored; ``requeue_stale_runs`` (run by
-celery beat, see ``finance.periodic``) sends such runs again once the queue is back. Sending twice
-is harmless: the task skips a finished run and the recompute is an upsert.
+(Redis down), the run stays ``queued`` and the upload stays stored; ``requeue_stale_runs`` sends
+such runs again once the queue is back. Sending twice is harmless: the task skips a finished run
+and the recompute is an upsert. It runs from celery beat (``finance.periodic``), when a worker
+starts, and after web requests at most once per RECOMPUTE_REQUEUE_INTERVAL
+(``requeue_stale_runs_if_due``, see ``stftracker.middleware``): beat needs Redis, and a process
+that dies between committing a run and sending it (or, with no Redis, running it) leaves it
+queued whether or not beat is there.
 
 With no Redis configured (CELERY_TASK_ALWAYS_EAGER) the task runs in-process when sent.
 This is the one module that sends ``finance.tasks.recompute_task``.
@@ -12,6 +16,7 @@ This is the one module that sends ``finance.tasks.recompute_task``.
 import logging
 import uuid
 
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -27,6 +32,7 @@ from finance.tasks import recompute_task
 logger = logging.getLogger(__name__)
 
 PUBLISH_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
+REQUEUE_CHECKED_KEY = "recompute-requeue-checked"
 
 
 def runs_in_process() -> bool:
@@ -86,3 +92,21 @@ def requeue_stale_runs(*, older_than_seconds=None, now=None, limit=100) -> list[
     if sent:
         logger.warning("Re-sent %d recompute run(s) left queued: %s", len(sent), sent)
     return sent
+
+
+def requeue_stale_runs_if_due() -> list[int]:
+    """``requeue_stale_runs`` unless the processes sharing the cache looked within the last
+    RECOMPUTE_REQUEUE_INTERVAL seconds (``cache.add`` claims the interval; a cache that is down
+    claims nothing, and then the queue, Redis too, is down). Returns the ids re-sent."""
+    if not cache.add(REQUEUE_CHECKED_KEY, 1, timeout=max(1, int(settings.RECOMPUTE_REQUEUE_INTERVAL))):
+        return []
+    return requeue_stale_runs()
+
+
+@worker_ready.connect(dispatch_uid="finance.dispatch.requeue_on_worker_start")
+def requeue_on_worker_start(sender=None, **kwargs):
+    """A starting worker sends again what waited for it (a run whose sender died, with no beat)."""
+    try:
+        requeue_stale_runs()
+    except Exception:  # the worker starts all the same; beat or a request will try again
+        logger.exception("Could not re-send the recomputes left queued as the worker started")

@@ -1,7 +1,9 @@
 """The settings the product ships, read from the environment with django-environ.
 
-Embedded default (nothing set): SQLite in the project folder, Celery tasks run in-process,
-DEBUG on. Production: ``DEBUG=0`` and then ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
+Nothing set means production: DEBUG off, and then ``SECRET_KEY``, ``ALLOWED_HOSTS`` and a shared
+cache (``REDIS_URL``, or ``DATABASE_CACHE=1``) are required. ``DEBUG=1`` (``make run`` sets it)
+is the embedded development set-up: SQLite in the project folder, Celery tasks run in-process, a
+local-memory cache.
 """
 from pathlib import Path
 
@@ -14,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)  # fail closed: on only when asked for
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -58,7 +60,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Near the top: a lost database anywhere below (sessions, lock-outs, views) becomes a 503.
     "stftracker.middleware.DatabaseUnavailableMiddleware",
+    # A NUL character in the path, query or a form field: a plain 400 before any view.
+    "stftracker.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their long cache): signed-in answers are private, no-store.
+    "stftracker.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "stftracker.middleware.RequeueStaleRecomputesMiddleware",
 ]
 
 ROOT_URLCONF = "stftracker.urls"
@@ -179,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
+# Throttles, cached API answers and re-send marks live in the default cache, so in production
+# every web worker must share it: Redis, or (DATABASE_CACHE=1) a table in the database, made by
+# `manage.py createcachetable`. Local memory, one count per worker, is for DEBUG only.
+DATABASE_CACHE = env.bool("DATABASE_CACHE", default=False)
 if REDIS_URL:
     # Redis errors are cache misses (stftracker.cache): pages carry on while Redis is down.
     CACHES = {
@@ -188,12 +199,22 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
-else:
+elif DATABASE_CACHE:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stftracker_cache"}}
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        "Set REDIS_URL when DEBUG is off (or DATABASE_CACHE=1 to keep the cache in the database, after "
+        "`python manage.py createcachetable`): a cache local to each worker would count throttles apart."
+    )
 
-# Recompute runs left queued (Redis was down when they were sent) are sent again by beat.
+# Recompute runs left queued (Redis was down when they were sent, or the process that sent them
+# died) are sent again by beat, by a worker as it starts and, with RECOMPUTE_REQUEUE_ON_REQUEST,
+# after a web request at most once per interval (finance/dispatch.py).
 RECOMPUTE_REQUEUE_AFTER = env.int("RECOMPUTE_REQUEUE_AFTER", default=120)
 RECOMPUTE_REQUEUE_INTERVAL = env.float("RECOMPUTE_REQUEUE_INTERVAL", default=60.0)
+RECOMPUTE_REQUEUE_ON_REQUEST = env.bool("RECOMPUTE_REQUEUE_ON_REQUEST", default=True)
 CELERY_IMPORTS = ["finance.periodic"]
 
 # Whose bank holidays are not working days when a return's due date is counted (finance/chase.py):
@@ -203,6 +224,10 @@ CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
     "task": "finance.periodic.requeue_stale_runs_task",
     "schedule": RECOMPUTE_REQUEUE_INTERVAL,
 }
+
+# The trust page's what-if panel runs the engine for one trust (about 1.6 s of CPU): each user
+# may ask this often (a DRF rate, counted in the default cache).
+WHAT_IF_THROTTLE_RATE = env.str("WHAT_IF_THROTTLE_RATE", default="60/hour")
 
 # --- API ------------------------------------------------------------------------------------
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="2000/hour")
@@ -255,7 +280,13 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)  # a wo
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says a request came over HTTPS only when a proxy in front sets it; without
+# one, any client could send it. Trusted behind TRUSTED_PROXY_COUNT proxies, or when told.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=TRUSTED_PROXY_COUNT > 0)
+    else None
+)
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -283,6 +314,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Error reports (the debug page, mailed 500s) hide the settings and request variables that hold
+# credentials, URLs with a password among them (DATABASE_URL in runserver's environment, REDIS_URL).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "stftracker.reporting.CredentialsFilter"
 
 # --- Product settings -----------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -7,8 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from stftracker.settings import *  # noqa: F403
-from stftracker.settings import DATABASES, env
+# The suite runs the development set-up (DEBUG on: no secret key, hosts or shared cache needed)
+# unless told otherwise; the processes it starts inherit the variable. Tests of the production
+# settings set DEBUG=0 (or leave it out) for the processes they start.
+os.environ.setdefault("DEBUG", "1")
+
+from stftracker.settings import *  # noqa: E402,F403
+from stftracker.settings import DATABASES, env  # noqa: E402
 
 # Fast password hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,6 +22,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # raised to the caller (the run records them); the worker tests start a real Celery worker on
 # Redis instead.
 CELERY_TASK_ALWAYS_EAGER = True
+# Runs left queued are sent again when a test says so, not after whichever request comes next.
+RECOMPUTE_REQUEUE_ON_REQUEST = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file (one per test run) so that a Celery worker started by a test

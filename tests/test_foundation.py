@@ -107,7 +107,8 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = dict(os.environ, DEBUG="0", SECRET_KEY="x" * 20 + "-a-long-random-production-secret-Zq9", ALLOWED_HOSTS="stf.example.nhs.uk")
+    env = dict(os.environ, DEBUG="0", SECRET_KEY="x" * 20 + "-a-long-random-production-secret-Zq9", ALLOWED_HOSTS="stf.example.nhs.uk",
+               REDIS_URL="redis://127.0.0.1:6379/0")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only; never in production
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

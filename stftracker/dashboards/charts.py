@@ -53,6 +53,17 @@ MONEY_AXIS = {"tickprefix": "£", "tickformat": "~s", "separatethousands": True,
 PERCENT_AXIS = {"ticksuffix": "%", "gridcolor": "#d8dde0"}
 
 
+def plotly_text(value):
+    """A name as Plotly text: Plotly reads ``<a href>``, ``<b>``, ``<br>``... and entities in every
+    label, hover text, title and tick it draws, so ``&``, ``<`` and ``>`` become entities (which it
+    shows as the characters). Every name that comes from data (trusts, footprints, regions, titles
+    built from them) goes through here; labels of our own are written as Plotly text already.
+    Quotes stay as they are: without ``<`` no tag, and so no attribute, can begin."""
+    if value is None:
+        return None
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def number(value):
     """A plot coordinate from a Decimal, int or numeric string; None stays None (a gap)."""
     if value is None or value == "":
@@ -64,7 +75,7 @@ def base_layout(title, **extra):
     """Shared look. The page's heading names the chart, so the title rides along in ``meta``
     (for an exported image or a test) and is not drawn twice."""
     layout = {
-        "meta": {"title": title},
+        "meta": {"title": plotly_text(title)},
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -129,7 +140,7 @@ def status_scatter(rows, *, title="Trusts by finance variance and A&E performanc
             "name": f"{style['glyph']} {style['label']}",
             "x": [number(p["variance"]) for p in points],
             "y": [number(p["ae_performance"]) for p in points],
-            "text": [f"{p['trust_name']} ({p['org_code']})" for p in points],
+            "text": [f"{plotly_text(p['trust_name'])} ({plotly_text(p['org_code'])})" for p in points],
             "marker": {"color": style["colour"], "symbol": style["symbol"], "size": 10,
                        "line": {"width": 1, "color": style["colour"]}},
             "hovertemplate": "%{text}<br>Variance £%{x:,.0f}<br>A&E %{y:.2f}%<extra>" + style["label"] + "</extra>",
@@ -170,6 +181,7 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
     top = max((sum(number(r[k]) or 0 for k in ("earned", "withheld", "pending")) for r in rows), default=0)
     traces, annotations, layout_axes = [], [], {}
     for index, group in enumerate(groups):
+        label = plotly_text(group)
         column, line = index % columns, index // columns
         suffix = "" if index == 0 else str(index + 1)
         x0 = column * (width + gap_x)
@@ -178,18 +190,18 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
         layout_axes[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "type": "category"}
         layout_axes[f"yaxis{suffix}"] = {"domain": [y0, y1 - 0.04], "anchor": f"x{suffix}",
                                          "range": [0, top * 1.05 if top else 1], **MONEY_AXIS}
-        annotations.append({"text": f"<b>{group}</b>", "x": x0, "xref": "paper", "xanchor": "left",
+        annotations.append({"text": f"<b>{label}</b>", "x": x0, "xref": "paper", "xanchor": "left",
                             "y": y1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
                             "font": {"size": 12}})
         group_rows = [r for r in rows if r["group"] == group]
-        for measure, label, colour in (("earned", "Earned", GREEN), ("withheld", "Withheld", RED),
-                                       ("pending", "Pending", GREY)):
+        for measure, measure_label, colour in (("earned", "Earned", GREEN), ("withheld", "Withheld", RED),
+                                               ("pending", "Pending", GREY)):
             traces.append({
-                "type": "bar", "name": label, "legendgroup": measure, "showlegend": index == 0,
+                "type": "bar", "name": measure_label, "legendgroup": measure, "showlegend": index == 0,
                 "x": [short_period(r["period"]) for r in group_rows], "y": [number(r[measure]) for r in group_rows],
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
                 "marker": {"color": colour},
-                "hovertemplate": group + "<br>%{x}: " + label + " £%{y:,.0f}<extra></extra>",
+                "hovertemplate": label + "<br>%{x}: " + measure_label + " £%{y:,.0f}<extra></extra>",
             })
     layout = base_layout(title, barmode="stack", annotations=annotations, height=max(320, 260 * lines),
                          margin={"l": 72, "r": 16, "t": 56, "b": 32}, legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},

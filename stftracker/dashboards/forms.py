@@ -3,7 +3,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from finance.models import MONEY
 from performance.metrics import PAGE_NAMES
+
+PENNY = Decimal("0.01")
 
 
 class PercentField(forms.Field):
@@ -23,7 +26,11 @@ class PercentField(forms.Field):
 
 
 class PoundsField(forms.Field):
-    """An amount in pounds, with or without "£" and thousands commas; blank for none."""
+    """An amount in pounds and pence, with or without "£" and thousands commas; blank for none.
+
+    At most what a return can hold (``finance.models.MONEY``: 16 digits, 2 of them pence), so that
+    the engine's arithmetic never meets a number it cannot represent ("1e10000").
+    """
 
     def to_python(self, value):
         raw = (value or "").strip().replace(",", "").replace("£", "")
@@ -35,7 +42,12 @@ class PoundsField(forms.Field):
                 raise InvalidOperation
         except InvalidOperation:
             raise forms.ValidationError("The YTD actual must be an amount in pounds, like -1250000.") from None
-        return amount
+        if abs(amount) >= Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]):
+            raise forms.ValidationError("The YTD actual is too large: at most £99,999,999,999,999.99 either way.")
+        pence = amount.quantize(PENNY)
+        if pence != amount:
+            raise forms.ValidationError("The YTD actual must be in pounds and pence, at most 2 decimal places.")
+        return pence
 
 
 class WhatIfForm(forms.Form):

@@ -4,6 +4,9 @@ Every view is a GET that reads through ``selectors``, lays out through ``panels`
 and draws through the pure ``charts``; ``?format=csv&chart=<name>`` downloads the numbers behind
 any chart or table of the page.
 """
+import math
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from common.exports import csv_response
+from common.throttles import UserRate
 from finance import selectors as finance_selectors
 from finance.eligibility import not_in_scheme_message
 from performance.metrics import PAGE_NAMES
@@ -194,13 +198,19 @@ def trust_detail(request, org_code):
         finance_versions, performance_versions = (
             [tables.version_row(v) for v in versions]
             for versions in selectors.return_versions(trust, scheme["start_date"]))
-    what_if_record, what_if_message, what_if_errors = None, "", []
+    what_if_record, what_if_message, what_if_errors, retry_after = None, "", [], None
     if asked and stored is not None:
         form = WhatIfForm(request.GET, metrics=applicable)
         what_if_errors = form.error_list()
-        if not what_if_errors:
-            what_if_record, what_if_message = run_what_if(trust=trust, scheme=period.scheme, quarter=period.quarter,
-                                                          performance=form.performance, actual_ytd=form.actual_ytd)
+        if not what_if_errors:  # each what-if runs the engine: a user has WHAT_IF_THROTTLE_RATE of them
+            retry_after = UserRate("what_if", settings.WHAT_IF_THROTTLE_RATE).wait_seconds(request)
+            if retry_after is not None:
+                what_if_message = (f"You have run the what-if as often as allowed ({settings.WHAT_IF_THROTTLE_RATE}). "
+                                   f"Please try again in {math.ceil(retry_after / 60)} minute(s).")
+            else:
+                what_if_record, what_if_message = run_what_if(
+                    trust=trust, scheme=period.scheme, quarter=period.quarter,
+                    performance=form.performance, actual_ytd=form.actual_ytd)
     if what_if_record is not None:
         built.append(panels.what_if_chart(period, stored, what_if_record))
 
@@ -230,4 +240,7 @@ def trust_detail(request, org_code):
                          "stored": next((x.get("performance") for x in stored_metrics if x.get("metric") == m), None)}
                         for m in applicable],
     )
-    return render(request, "dashboard/trust.html", context)
+    response = render(request, "dashboard/trust.html", context, status=200 if retry_after is None else 429)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -174,7 +174,8 @@ def test_the_production_server_answers_503_without_postgresql_and_recovers(live_
     _, secret = create_token(user=user, name="monitoring", read_only=False)
     port = free_port()
     env = service_env(database_url=live.url(pg_proxy.port), DEBUG=0, SECRET_KEY="x" * 50,
-                      ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT=0, CONN_MAX_AGE=60)
+                      ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT=0, CONN_MAX_AGE=60,
+                      redis_url="redis://127.0.0.1:6379/2")  # production needs a shared cache
     web = start_web(env=env, log_dir=log_dir, port=port)
     base = f"http://127.0.0.1:{port}"
     api = {"Authorization": f"Token {secret}"}

@@ -134,6 +134,7 @@ def test_production_settings_turn_every_protection_on():
     env = dict(
         os.environ, DEBUG="0", SECRET_KEY="y" * 20 + "-a-long-random-production-secret-Kq7",
         ALLOWED_HOSTS="stf.example.nhs.uk", DJANGO_SETTINGS_MODULE="stftracker.settings",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     env.pop("SECURE_SSL_REDIRECT", None)
     env.pop("SECURE_HSTS_SECONDS", None)

@@ -45,3 +45,13 @@ def test_errors_name_the_metric_in_field_order():
 def test_only_the_trusts_metrics_are_read():
     form = form_for("perf_cancer62=abc&perf_ae=90", metrics=("ae",))
     assert form.error_list() == [] and form.performance == {"ae": D("90")}
+
+
+def test_amounts_are_pounds_and_pence_no_larger_than_a_return_holds():
+    assert form_for("actual_ytd=1.50000").actual_ytd == D("1.50")
+    assert form_for("actual_ytd=-99,999,999,999,999.99").actual_ytd == D("-99999999999999.99")
+    assert form_for("actual_ytd=1.005").error_list() == [
+        ("actual_ytd", "The YTD actual must be in pounds and pence, at most 2 decimal places.")]
+    for amount in ("1e10000", "-1e10000", "100000000000000", "1E%2B14"):
+        assert form_for(f"actual_ytd={amount}").error_list() == [
+            ("actual_ytd", "The YTD actual is too large: at most £99,999,999,999,999.99 either way.")], amount
