@@ -3,6 +3,7 @@
 Embedded default (nothing set): SQLite in the project folder, Celery tasks run in-process,
 DEBUG on. Production: ``DEBUG=0`` and then ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
 """
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -248,11 +249,20 @@ REST_KNOX = {"TOKEN_TTL": None}  # set per token on creation; see the token serv
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # named so that migrations can point at it
 
 # --- Security -------------------------------------------------------------------------------
+# Log-in lock-outs (accounts/lockout.py): a short lock per username and address, and a lock per
+# username across every address that spares the addresses the user has logged in from before.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hours
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # served with status 429
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries while locked neither count nor extend it
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the per-username count reads it
+AXES_HANDLER = "stftracker.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "stftracker.accounts.lockout.lockout_response"  # renders the template, status 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_WINDOW = datetime.timedelta(minutes=env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=60))
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 # Behind a reverse proxy or load balancer, set TRUSTED_PROXY_COUNT to the number of proxies in
 # front of gunicorn, so that failures are counted per client address, not per proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -21,7 +21,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+        return super().get_context_data(
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            cooloff_minutes=round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+            **kwargs,
+        )
 
 
 class LogoutView(auth_views.LogoutView):
