@@ -32,7 +32,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stftracker.apps.StfAdminConfig",  # Django's admin, needing the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "trusts",
     "performance",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # after authentication: has this session passed the second factor?
     "stftracker.accounts.sessions.IdleTimeoutMiddleware",  # after authentication and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,6 +126,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "stftracker.accounts.passwords.DecoratedWordValidator"},
 ]
 LOGIN_URL = "login"
+# The second factor (accounts/two_factor.py): the code step must follow the password step within
+# LOGIN_CODE_TIMEOUT seconds; authenticator apps show the account under OTP_TOTP_ISSUER.
+LOGIN_CODE_TIMEOUT = env.int("LOGIN_CODE_TIMEOUT", default=300)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="STF Tracker")
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"
 
