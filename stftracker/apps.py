@@ -8,8 +8,8 @@ class StftrackerConfig(AppConfig):
     default = True
 
     def ready(self):
-        # A new password revokes the user's API tokens.
-        from stftracker.accounts import signals  # noqa: F401
+        # A new password revokes the user's API tokens; a log-in is timed for the session's age.
+        from stftracker.accounts import sessions, signals  # noqa: F401
 
 
 class StfAdminConfig(admin_apps.AdminConfig):

@@ -100,3 +100,29 @@ def test_the_timeout_is_a_setting(client, director, clock, settings):
     response = client.get("/accounts/")
     assert response.status_code == 302
     assert "after 5 minutes without activity" in str(list(get_messages(response.wsgi_request))[0])
+
+
+@pytest.mark.django_db
+def test_an_active_session_still_ends_at_session_cookie_age(client, director, clock, precise, settings):
+    """Recording activity saves the session, which would push Django's expiry on: the age since
+    log-in is checked as well."""
+    settings.SESSION_COOKIE_AGE = 2 * 60 * 60
+    client.force_login(director)
+    for _ in range(4):  # 1 h 40 min, never idle for long
+        clock.advance(minutes=25)
+        assert client.get("/accounts/").status_code == 200
+    clock.advance(minutes=20)  # exactly two hours since logging in
+    assert client.get("/accounts/").status_code == 200
+    clock.advance(seconds=1)
+    response = client.get("/accounts/")
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "You were logged out 2 hours after logging in. Log in again to carry on."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_age_is_counted_from_the_log_in(client, director, password, clock, precise, settings):
+    settings.SESSION_COOKIE_AGE = 2 * 60 * 60
+    assert client.post("/accounts/login/", {"username": "fd_home", "password": password}).status_code == 302
+    assert client.session[sessions.LOGGED_IN_AT] == START.timestamp()
