@@ -14,10 +14,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp import devices_for_user, verify_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 DEVICE_NAME = "Authenticator app"
 _PENDING = "_stf_password_step"
+_NEW_KEY = "_stf_new_totp_key"
 
 
 def has_second_factor(user) -> bool:
@@ -83,24 +85,32 @@ def code_refused_for_now(user) -> bool:
 # --- Turning it on ---------------------------------------------------------------------------
 
 
-def device_to_confirm(user):
-    """The unconfirmed device whose secret the enrol page shows; the same one until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+def key_to_confirm(request):
+    """The new device the enrol page shows the key of, not saved: its key is kept in the session
+    (the same one until it is confirmed), so that looking at the page writes nothing."""
+    key = request.session.get(_NEW_KEY)
+    if not key:
+        key = request.session[_NEW_KEY] = default_key()
+    return TOTPDevice(user=request.user, name=DEVICE_NAME, key=key, confirmed=False)
 
 
-def confirm_device(*, user, device, code):
-    """Confirm ``device`` with a code the app shows; it replaces any device ``user`` had.
-
-    Returns whether the code was right.
-    """
+def confirm_device(request, *, code):
+    """Save the device of :func:`key_to_confirm` if ``code`` is one its app shows now; it replaces
+    any device the user had. Returns the device, or ``None`` when the code is wrong."""
+    device = key_to_confirm(request)
+    try:
+        token = int((code or "").strip().replace(" ", ""))
+    except ValueError:
+        return None
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    check.time = time.time()
+    if not check.verify(token, device.tolerance):
+        return None
+    device.last_t = check.t()  # the code just used is not accepted again
+    device.confirmed = True
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-        if not device.verify_token((code or "").strip().replace(" ", "")):
-            return False
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        for other in devices_for_user(user, confirmed=None):
-            if other.persistent_id != device.persistent_id:
-                other.delete()
-    return True
+        for other in devices_for_user(request.user, confirmed=None):
+            other.delete()
+        device.save()
+    del request.session[_NEW_KEY]
+    return device

@@ -124,11 +124,12 @@ def second_factor(request):
     has_one = two_factor.has_second_factor(user)
     if has_one and request.method == "GET" and not request.GET.get("replace"):
         return render(request, "accounts/two_factor.html", {"has_one": True, "showing_secret": False})
-    device = two_factor.device_to_confirm(user)
+    device = two_factor.key_to_confirm(request)
     form = EnrolForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        if two_factor.confirm_device(user=user, device=device, code=form.cleaned_data["code"]):
-            otp_login(request, device)
+        confirmed = two_factor.confirm_device(request, code=form.cleaned_data["code"])
+        if confirmed is not None:
+            otp_login(request, confirmed)
             messages.success(request, "Two-factor authentication is on: logging in now asks for a code from your app.")
             return redirect("account")
         form.add_error("code", "That code is not the one your app shows: check the secret was entered exactly, "

@@ -3,11 +3,13 @@ the admin site, which refuses anyone who has not passed a second factor.
 
 Codes are computed from the device's key in the test (tests/otp.py), as an authenticator app would.
 """
-from base64 import b32encode
+import re
+from base64 import b32decode, b32encode
 
 import pytest
 from axes.models import AccessFailureLog
 from django.test import Client
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.otp import code_now, totp_device, verified_login
@@ -30,6 +32,22 @@ def _secret(device):
     return b32encode(device.bin_key).decode()
 
 
+def _key_on_page(response):
+    """The key the enrol page shows, as a user would type it into an app."""
+    match = re.search(r'id="totp-secret" value="([A-Z2-7]+)"', response.content.decode())
+    assert match, response.content.decode()[:2000]
+    return match.group(1)
+
+
+def _app_code(key, steps_ahead=0):
+    """The code an authenticator app given ``key`` (base32) shows now."""
+    return f"{totp(b32decode(key), step=30, t0=0, digits=6, drift=steps_ahead):06d}"
+
+
+def _other_than(code):
+    return "000000" if code != "000000" else "111111"
+
+
 # --- Enrolling -------------------------------------------------------------------------------
 
 
@@ -46,50 +64,67 @@ def test_the_enrol_page_shows_the_secret_and_keeps_it_until_confirmed(client, di
     client.force_login(director)
     first = client.get(ENROL)
     assert first.status_code == 200
-    device = TOTPDevice.objects.get(user=director)
-    assert not device.confirmed
+    key = _key_on_page(first)
+    assert len(b32decode(key)) == 20  # a 160-bit key
     html = first.content.decode()
-    assert _secret(device) in html  # typed into the app by hand
-    assert "otpauth://totp/STF%20Tracker%3Afd_home?secret=" + _secret(device) in html  # or opened as a link
+    assert f"otpauth://totp/STF%20Tracker%3Afd_home?secret={key}" in html  # or opened as a link
     assert 'autocomplete="one-time-code"' in html
-    client.get(ENROL)
-    assert TOTPDevice.objects.filter(user=director).count() == 1  # the same secret, not a new one
+    assert _key_on_page(client.get(ENROL)) == key  # the same key until it is confirmed
+    assert not TOTPDevice.objects.exists()  # looking at the page writes no device
+
+
+@pytest.mark.django_db
+def test_another_session_is_shown_another_key(director):
+    one, two = Client(), Client()
+    one.force_login(director)
+    two.force_login(director)
+    assert _key_on_page(one.get(ENROL)) != _key_on_page(two.get(ENROL))
 
 
 @pytest.mark.django_db
 def test_enrolling_needs_a_right_code_and_the_password(client, director, password):
     client.force_login(director)
-    client.get(ENROL)
-    device = TOTPDevice.objects.get(user=director)
-    wrong = client.post(ENROL, {"code": "000000" if code_now(device) != "000000" else "111111", "password": password})
+    key = _key_on_page(client.get(ENROL))
+    wrong = client.post(ENROL, {"code": _other_than(_app_code(key)), "password": password})
     assert wrong.status_code == 400
     assert "That code is not the one your app shows" in wrong.content.decode()
-    bad_password = client.post(ENROL, {"code": code_now(device), "password": "not-my-password"})
+    bad_password = client.post(ENROL, {"code": _app_code(key), "password": "not-my-password"})
     assert bad_password.status_code == 400
     assert "Your password was entered incorrectly" in bad_password.content.decode()
-    device.refresh_from_db()
-    assert not device.confirmed
+    assert not TOTPDevice.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_finance_director_enrols_and_must_then_give_a_code(client, director, password, settings):
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait after the refused replay below
     client.force_login(director)
-    client.get(ENROL)
-    device = TOTPDevice.objects.get(user=director)
-    done = client.post(ENROL, {"code": code_now(device), "password": password})
+    key = _key_on_page(client.get(ENROL))
+    done = client.post(ENROL, {"code": _app_code(key), "password": password})
     assert done.status_code == 302 and done["Location"] == "/accounts/"
-    device.refresh_from_db()
-    assert device.confirmed
+    device = TOTPDevice.objects.get(user=director)
+    assert device.confirmed and _secret(device) == key
     assert '<dd id="two-factor">On</dd>' in client.get("/accounts/").content.decode()
-    # Next log-in: the password alone is not enough.
+    # Next log-in: the password alone is not enough, and the code just used is not accepted again.
     fresh = Client()
     step = _password_step(fresh, "fd_home", password)
     assert step.status_code == 302 and step["Location"] == CODE
     assert not _logged_in(fresh)
-    done = fresh.post(CODE, {"code": code_now(device, steps_ahead=1)})
+    assert fresh.post(CODE, {"code": _app_code(key)}).status_code == 200
+    done = fresh.post(CODE, {"code": _app_code(key, steps_ahead=1)})
     assert done.status_code == 302 and done["Location"] == "/"
     assert _logged_in(fresh)
+
+
+@pytest.mark.django_db
+def test_moving_to_a_new_app_replaces_the_old_device(client, director, password):
+    old = totp_device(director)
+    verified_login(client, director)
+    page = client.get(ENROL)
+    assert "Two-factor authentication is on" in page.content.decode()
+    key = _key_on_page(client.get(ENROL + "?replace=1"))
+    assert key != _secret(old)
+    client.post(ENROL + "?replace=1", {"code": _app_code(key), "password": password})
+    assert [_secret(device) for device in TOTPDevice.objects.filter(user=director)] == [key]
 
 
 # --- Logging in with a code --------------------------------------------------------------------
@@ -218,9 +253,8 @@ def test_an_admin_logs_in_with_the_code_and_reaches_the_admin(client, admin_user
 @pytest.mark.django_db
 def test_an_admin_who_enrols_reaches_the_admin_at_once(client, admin_user_, password):
     client.force_login(admin_user_)
-    client.get(ENROL)
-    device = TOTPDevice.objects.get(user=admin_user_)
-    client.post(ENROL, {"code": code_now(device), "password": password})
+    key = _key_on_page(client.get(ENROL))
+    client.post(ENROL, {"code": _app_code(key), "password": password})
     assert client.get("/admin/").status_code == 200
 
 
@@ -240,3 +274,13 @@ def test_the_test_helper_passes_the_second_factor(client, admin_user_):
     verified_login(client, admin_user_)
     assert client.get("/admin/").status_code == 200
 
+
+
+@pytest.mark.django_db
+def test_after_a_wrong_code_django_otp_makes_the_next_wait(client, director, password, fd_device):
+    _password_step(client, "fd_home", password)
+    client.post(CODE, {"code": _other_than(code_now(fd_device))})
+    held = client.post(CODE, {"code": code_now(fd_device)})  # right, but within a second of the wrong one
+    assert held.status_code == 200
+    assert "there is a short wait" in held.content.decode()
+    assert not _logged_in(client)
