@@ -69,7 +69,7 @@ def login_code(request):
             auth_login(request, user, backend)
             otp_login(request, device)
             return redirect(next_url)
-        if two_factor.code_refused_for_now(user) and request.POST.get("code", "").strip():
+        if two_factor.code_refused_for_now(user):
             form.add_error("code", "That code is not right, and after several wrong codes there is a short wait: "
                                    "wait a few seconds, then enter the code your app shows now.")
         else:
