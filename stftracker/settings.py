@@ -5,6 +5,7 @@ cache (``REDIS_URL``, or ``DATABASE_CACHE=1``) are required. ``DEBUG=1`` (``make
 is the embedded development set-up: SQLite in the project folder, Celery tasks run in-process, a
 local-memory cache.
 """
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -33,7 +34,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stftracker.apps.StfAdminConfig",  # Django's admin, needing the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "trusts",
     "performance",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # after authentication: has this session passed the second factor?
+    "stftracker.accounts.sessions.IdleTimeoutMiddleware",  # after authentication and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -114,13 +119,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's common-password list is the one maintained with Django; a word with digits or
+# symbols added and a short pattern repeated are refused by our own validator (accounts/passwords.py).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "stftracker.accounts.passwords.DecoratedWordValidator"},
 ]
 LOGIN_URL = "login"
+# The second factor (accounts/two_factor.py): the code step must follow the password step within
+# LOGIN_CODE_TIMEOUT seconds; authenticator apps show the account under OTP_TOTP_ISSUER.
+LOGIN_CODE_TIMEOUT = env.int("LOGIN_CODE_TIMEOUT", default=300)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="STF Tracker")
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -265,11 +281,20 @@ REST_KNOX = {"TOKEN_TTL": None}  # set per token on creation; see the token serv
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # named so that migrations can point at it
 
 # --- Security -------------------------------------------------------------------------------
+# Log-in lock-outs (accounts/lockout.py): a short lock per username and address, and a lock per
+# username across every address that spares the addresses the user has logged in from before.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hours
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # served with status 429
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries while locked neither count nor extend it
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the per-username count reads it
+AXES_HANDLER = "stftracker.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "stftracker.accounts.lockout.lockout_response"  # renders the template, status 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_WINDOW = datetime.timedelta(minutes=env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=60))
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 # Behind a reverse proxy or load balancer, set TRUSTED_PROXY_COUNT to the number of proxies in
 # front of gunicorn, so that failures are counted per client address, not per proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -277,6 +302,10 @@ AXES_CLIENT_IP_CALLABLE = "stftracker.accounts.lockout.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)  # a working day
+# A session with no request for this long is logged out (accounts/sessions.py); its last request
+# is recorded at most once every SESSION_ACTIVITY_RESOLUTION seconds. 0 turns the timeout off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=60)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

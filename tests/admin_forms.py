@@ -2,6 +2,8 @@
 from django.contrib import admin
 from django.test import RequestFactory
 
+from tests.otp import verified_login
+
 
 def change_in_admin(client, user, obj, **changes):
     """Post the admin change form of ``obj`` as it stands, with ``changes``, as ``user`` would."""
@@ -12,7 +14,7 @@ def change_in_admin(client, user, obj, **changes):
     data = {name: form[name].value() for name in form.fields}
     data.update(changes)
     data = {name: "" if value is None else value for name, value in data.items()}
-    client.force_login(user)
+    verified_login(client, user)  # the admin site needs the second factor
     meta = obj._meta
     response = client.post(f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/", {**data, "_save": "Save"})
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -1,4 +1,5 @@
-"""API tokens: create (the secret is shown once), list, revoke.
+"""API tokens: create (the secret is shown once), list, revoke; all of a user's at once when their
+password changes (``accounts.signals``).
 
 knox keeps only a hash of the secret and its expiry; :class:`~stftracker.models.ApiToken` holds
 the token's name, whether it is read-only, who made it and what became of it.
@@ -79,6 +80,17 @@ def revoke_token(*, token, by):
         token.auth_token = None
         token.save(update_fields=["auth_token", "revoked_at"])
     return token
+
+
+def revoke_user_tokens(*, user):
+    """Revoke every token of ``user`` at once (their password changed): the secrets are deleted and
+    each unexpired record says when it was revoked. A constant number of queries, however many tokens.
+    Returns how many active tokens were revoked."""
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).update(revoked_at=now)
+        get_token_model().objects.filter(user=user).delete()
+    return revoked
 
 
 def is_read_only(auth_token):

@@ -5,12 +5,12 @@ from .country import DEFAULT_SEED, MONTHS_RECEIVED, YEARS, Country, DemoFile
 from .england import england_country
 from .loader import (
     DEMO_ACCOUNTS, DEMO_SOURCE, DemoAccount, DemoFileRefused, DemoRefused, DemoResult, build_country,
-    demo_accounts_status, has_national_data, load_demo,
+    demo_accounts_status, has_national_data, load_demo, second_factor_key,
 )
 from .synthetic import generate_country
 
 __all__ = [
     "DEFAULT_SEED", "MONTHS_RECEIVED", "YEARS", "Country", "DemoFile", "england_country", "generate_country",
     "DEMO_ACCOUNTS", "DEMO_SOURCE", "DemoAccount", "DemoFileRefused", "DemoRefused", "DemoResult", "build_country",
-    "demo_accounts_status", "has_national_data", "load_demo",
+    "demo_accounts_status", "has_national_data", "load_demo", "second_factor_key",
 ]

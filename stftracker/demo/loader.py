@@ -1,7 +1,8 @@
 """The one service that writes a demo country: ``load_demo`` wipes and rebuilds the whole national
 data set (regions, footprints, trusts and their mergers, plans, returns, uploads, and the
 entitlements, year-end awards and recompute runs computed from them) in one transaction, and
-resets the demo accounts. Schemes and other users are left alone. It refuses to wipe uploads that
+resets the demo accounts (the admin, whom the admin site asks for a second factor, gets a new
+random authenticator key each time, printed by ``load_demo``). Schemes and other users are left alone. It refuses to wipe uploads that
 did not come from the demo unless told to. It never recomputes entitlements: run
 ``manage.py recompute`` afterwards.
 
@@ -14,11 +15,13 @@ written directly: the regions and footprints by code and name, and the mergers.
 from __future__ import annotations
 
 import time
+from base64 import b32encode
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_update_with_history
 
 from finance import dependencies
@@ -124,7 +127,20 @@ def _demo_users():
         user.save()
         user.groups.set([groups[account.role]] if account.role in groups else [])
         users[account.username] = user
+    # The admin site needs a second factor: the demo admin gets a new random key (never a fixed one).
+    admin = users["admin"]
+    TOTPDevice.objects.filter(user=admin).delete()
+    TOTPDevice.objects.create(user=admin, name="Authenticator app (demo)", confirmed=True)
     return users
+
+
+def second_factor_key(user):
+    """``(key in base32, otpauth link)`` of ``user``'s authenticator device, or ``None``: what the
+    demo prints so that its admin can add the key to an app."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+    if device is None:
+        return None
+    return b32encode(device.bin_key).decode(), device.config_url
 
 
 def _wipe():

@@ -12,6 +12,7 @@ from rest_framework.throttling import UserRateThrottle
 from common.errors import FileError
 from stftracker.accounts.tokens import create_token
 from tests.api.conftest import api_client, token_client
+from tests.otp import verified_login
 from trusts.api import TrustViewSet
 
 GET_ENDPOINTS = [
@@ -192,8 +193,9 @@ def test_a_token_without_an_expiry_is_refused(director):
     assert "no expiry" in response.json()["detail"]
 
 
-def test_knox_admin_is_not_a_way_round_the_token_service(admin_client):
-    assert admin_client.get("/admin/knox/authtoken/add/").status_code == 404
+def test_knox_admin_is_not_a_way_round_the_token_service(client, admin_user_):
+    verified_login(client, admin_user_)
+    assert client.get("/admin/knox/authtoken/add/").status_code == 404
 
 
 def test_the_allowance_is_drf_s_user_rate_read_from_api_throttle_rate(settings):

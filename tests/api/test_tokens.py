@@ -9,6 +9,7 @@ from stftracker.accounts.tokens import TokenError, create_token, revoke_token
 from stftracker.models import ApiToken, ApiTokenStatus
 from tests.api.conftest import api_client
 from tests.factories import UserFactory
+from tests.otp import verified_login
 
 
 @pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_a_user_revokes_their_token_but_not_someone_elses(client, director, othe
 
 @pytest.mark.django_db
 def test_an_admin_creates_a_read_only_token_for_a_user(client, admin_user_, director):
-    client.force_login(admin_user_)
+    verified_login(client, admin_user_)
     response = client.post(
         "/admin/stftracker/apitoken/add/",
         {"user": director.pk, "name": "for the trust's system", "read_only": "on", "days": "90"},
@@ -151,7 +152,7 @@ def test_an_admin_creates_a_read_only_token_for_a_user(client, admin_user_, dire
 def test_an_admin_revokes_tokens_in_bulk(client, admin_user_, director, other_director):
     first, _ = create_token(user=director, name="one")
     second, _ = create_token(user=other_director, name="two")
-    client.force_login(admin_user_)
+    verified_login(client, admin_user_)
     response = client.post(
         "/admin/stftracker/apitoken/",
         {"action": "revoke_selected", "_selected_action": [first.pk, second.pk]},

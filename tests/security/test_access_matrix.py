@@ -13,6 +13,7 @@ from django.test import Client
 
 from finance.models import FinanceReturn
 from tests.factories import AllocationFactory, FinanceReturnFactory, PerformanceReturnFactory, UploadFactory
+from tests.otp import verified_login
 from trusts.models import Upload, UploadStatus
 
 ROLES = ["anonymous", "analyst", "director", "other_director", "admin"]
@@ -67,6 +68,8 @@ PAGES = [
     row("/accounts/password/done/", LOGIN, 200, 200, 200, 200),
     row("/accounts/tokens/", LOGIN, 200, 200, 200, 200),
     row("/accounts/login/", 200, 302, 302, 302, 302),
+    row("/accounts/login/code/", 302, 302, 302, 302, 302),  # only after the password step: back to log in
+    row("/accounts/two-factor/", LOGIN, 200, 200, 200, 200),
     row("/audit/", LOGIN, 200, 403, 403, 200),
     row("/audit/?trust={home}", LOGIN, 200, 403, 403, 200),
     row("/admin/", LOGIN, 302, 302, 302, 200),
@@ -192,7 +195,7 @@ def world(people, home_trust, other_trust):
 def _client(people, role):
     client = Client()
     if people[role] is not None:
-        client.force_login(people[role])
+        verified_login(client, people[role])  # as if each had logged in with their code
     return client
 
 

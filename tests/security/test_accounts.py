@@ -45,7 +45,9 @@ def test_wrong_password_is_refused_with_a_message(client, director):
     response = _login(client, "fd_home", "not-the-password")
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
-    assert "After 5 failed attempts the account is locked for an hour" in response.content.decode()
+    assert "After 5 failed attempts, logging in as this user from this address is locked for 15 minutes" in (
+        response.content.decode()
+    )
     assert client.get("/accounts/").status_code == 302
 
 
@@ -160,7 +162,7 @@ def test_sixth_attempt_is_locked_out_even_with_the_right_password(client, direct
     html = sixth.content.decode()
     assert "Too many failed log-in attempts" in html
     assert "5 failed attempts" in html and "fd_home" in html
-    assert "1:00:00" in html  # the cool-off
+    assert "locked for 15 minutes after the last attempt" in html  # the cool-off
     assert client.get("/accounts/").status_code == 302  # not logged in
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from finance.models import Scheme
 from stftracker.audit.selectors import recent_changes
 from tests.factories import AllocationFactory, RegionFactory, TrustFactory, UploadFactory
+from tests.otp import verified_login
 
 
 def _save_as(obj, user, reason=None):
@@ -139,7 +140,7 @@ def test_changes_made_through_a_request_record_the_user(client, analyst, home_tr
 
     analyst.is_staff = True
     analyst.save()
-    client.force_login(analyst)
+    verified_login(client, analyst)
     response = client.post(
         f"/admin/trusts/trust/{home_trust.pk}/change/",
         {
@@ -175,7 +176,7 @@ def test_linking_a_finance_director_and_giving_a_role_in_the_admin_are_audited(c
     from tests.factories import UserFactory
 
     newcomer = UserFactory(username="fd_newcomer")
-    client.force_login(admin_user_)
+    verified_login(client, admin_user_)
     response = client.post(
         f"/admin/trusts/trust/{home_trust.pk}/change/",
         {

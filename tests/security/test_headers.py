@@ -142,7 +142,7 @@ def test_production_settings_turn_every_protection_on():
         "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in ["
         "'DEBUG','SESSION_COOKIE_SECURE','CSRF_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SECURE_SSL_REDIRECT',"
         "'SECURE_HSTS_SECONDS','SECURE_HSTS_INCLUDE_SUBDOMAINS','SECURE_CONTENT_TYPE_NOSNIFF','X_FRAME_OPTIONS',"
-        "'AXES_FAILURE_LIMIT','AXES_COOLOFF_TIME','AXES_LOCKOUT_PARAMETERS','AXES_LOCKOUT_TEMPLATE']}))"
+        "'AXES_FAILURE_LIMIT','AXES_COOLOFF_TIME','AXES_LOCKOUT_PARAMETERS','AXES_LOCKOUT_TEMPLATE']}, default=str))"
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -154,6 +154,6 @@ def test_production_settings_turn_every_protection_on():
         "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True,
         "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_CONTENT_TYPE_NOSNIFF": True, "X_FRAME_OPTIONS": "DENY",
-        "AXES_FAILURE_LIMIT": 5, "AXES_COOLOFF_TIME": 1, "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
+        "AXES_FAILURE_LIMIT": 5, "AXES_COOLOFF_TIME": "0:15:00", "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
         "AXES_LOCKOUT_TEMPLATE": "registration/locked_out.html",
     }

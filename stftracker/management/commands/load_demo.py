@@ -7,7 +7,9 @@ Entitlements are not computed here: run ``manage.py recompute`` next.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from stftracker.demo import DEFAULT_SEED, DemoRefused, demo_accounts_status, has_national_data, load_demo
+from stftracker.demo import (
+    DEFAULT_SEED, DemoRefused, demo_accounts_status, has_national_data, load_demo, second_factor_key,
+)
 
 
 class Command(BaseCommand):
@@ -60,3 +62,10 @@ class Command(BaseCommand):
             if trusts:
                 line += " of " + "; ".join(f"{trust.name} ({trust.org_code})" for trust in trusts)
             self.stdout.write(line)
+            key = second_factor_key(user) if user.is_staff else None
+            if key is not None:
+                secret, link = key
+                self.stdout.write(
+                    f"           the admin site asks {account.username} for a code: add the authenticator key {secret} "
+                    f"to an authenticator app (time-based, 6 digits), or open {link}"
+                )
