@@ -345,3 +345,15 @@ def test_no_upload_of_any_kind_by_a_director_changes_the_money(
     assert everything_stored() == before
     assert Upload.objects.count() == uploads + 1
     assert Upload.objects.latest("id").status == UploadStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_a_director_lists_only_their_own_trusts_reopenings(director, other_director, analyst, home_trust,
+                                                           decided_q1):
+    opened = api(analyst).post("/api/v1/reopenings/", {"org_code": "RAA", "year": "2016-17", "quarter": 1,
+                                                        "reason": "Late audit adjustment"}).json()
+    assert [r["id"] for r in api(director).get("/api/v1/reopenings/").json()["results"]] == [opened["id"]]
+    assert api(other_director).get("/api/v1/reopenings/").json()["results"] == []
+    assert "Late audit adjustment" in web(director).get("/reopenings/").content.decode()
+    assert "Late audit adjustment" not in web(other_director).get("/reopenings/").content.decode()
+    assert "Late audit adjustment" in web(analyst).get("/reopenings/").content.decode()
