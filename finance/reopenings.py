@@ -149,7 +149,8 @@ def close(*, user, reopening, reason="") -> QuarterReopening:
     """An analyst closes a reopening: the quarter takes no more finance returns from its directors."""
     _analyst(user)
     with transaction.atomic():
-        found = (QuarterReopening.objects.select_for_update().select_related("trust", "scheme", "closed_by")
+        locked = QuarterReopening.objects.select_for_update(of=("self",))  # the row, not the people it names
+        found = (locked.select_related("trust", "scheme", "closed_by")
                  .filter(pk=getattr(reopening, "pk", reopening)).first())
         if found is None:
             raise ReopeningError(f"There is no reopening {getattr(reopening, 'pk', reopening)}.")
