@@ -27,8 +27,8 @@ class ReopeningRecordSerializer(serializers.Serializer):
     year = serializers.CharField(help_text="Scheme year, e.g. 2016-17")
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     reason = serializers.CharField()
-    state = serializers.ChoiceField(choices=["open", "closed"],
-                                    help_text="While open, the trust's finance directors may upload its finance returns")
+    state = serializers.ChoiceField(
+        choices=["open", "closed"], help_text="While open, the trust's finance directors may upload its finance returns")
     opened_by = serializers.CharField()
     opened_at = serializers.DateTimeField()
     closed_by = serializers.CharField(allow_null=True, help_text="Null when open, or when closed by a recompute")
