@@ -369,6 +369,50 @@ class Adjustment(InputModel):
         return f"Adjustment {self.pk}: {self.element} {self.decision} for {self.trust_id} Q{self.quarter} ({self.state})"
 
 
+class QuarterReopening(models.Model):
+    """An analyst's reopening of a decided trust-quarter to its finance directors' uploads.
+
+    Once a trust-quarter is decided (its entitlement is anything but pending), its finance
+    directors may no longer upload finance returns for its months (``finance.reopenings``); an
+    analyst may reopen it, giving the reason. It is open while ``closed_at`` is empty, and closes
+    when an analyst closes it (``closed_by``, ``close_reason``) or by itself when a recompute decides
+    the quarter again after a finance return for one of its months was stored while it was open
+    (``closed_by`` empty, ``closed_by_run`` that recompute). Its history is the audit log's.
+    """
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="reopenings")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="reopenings")
+    quarter = models.PositiveSmallIntegerField()
+    reason = models.TextField(help_text="Why the trust's directors may upload again")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+    closed_by_run = models.ForeignKey("RecomputeRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", help_text="The recompute that decided the quarter again")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "scheme", "quarter"], condition=models.Q(closed_at__isnull=True),
+                name="reopening_one_open_per_trust_quarter",
+            ),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="reopening_quarter_1_4"),
+        ]
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    def __str__(self):
+        state = "open" if self.is_open else "closed"
+        return f"Reopening {self.pk}: {self.trust_id} Q{self.quarter} {self.scheme_id} ({state})"
+
+
 class EntitlementStatus(models.TextChoices):
     FULL = "full", "Full"
     PARTIAL = "partial", "Partial"

@@ -16,7 +16,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from common.errors import DomainError
-from finance import engine, selectors
+from finance import engine, reopenings, selectors
 from finance.eligibility import not_in_scheme_message, result_record
 from finance.models import Allocation, Entitlement, InputChange, RecomputeRun, RunState, Scheme, YearEndAward
 
@@ -209,6 +209,7 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
                 year_end = write_year_end(scheme=each, now=now) if rules.has_year_end else None
                 if up_to is not None:
                     _resolve(each.pk, scope, up_to, run, now)
+                reopenings.close_decided(scheme=each, trust_ids=scope, run=run, now=now)
             written_total += written
             _update_run(run, progress_done=F("progress_done") + len(results), rows_written=F("rows_written") + written)
             text = f"{each.code}: {len(results)} trust-quarters, {written} written"

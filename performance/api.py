@@ -1,4 +1,5 @@
-"""Monthly performance returns for REST clients, limited to the trusts the user may see."""
+"""Monthly performance returns for REST clients: NHS England's published statistics, so every
+trust's for everyone signed in (``trusts.roles.restrict_to_published``), as on the trust pages."""
 from decimal import ROUND_HALF_UP, Decimal
 
 import django_filters
@@ -7,7 +8,7 @@ from rest_framework import generics, serializers
 
 from common.api import MonthRangeFilterSet
 from common.months import month_text
-from trusts.roles import restrict_to_visible
+from trusts.roles import restrict_to_published
 
 from .models import Metric, PerformanceReturn
 
@@ -43,11 +44,11 @@ class PerformanceReturnFilter(MonthRangeFilterSet):
 
 
 class PerformanceReturnList(generics.ListAPIView):
-    """Current monthly A&E, RTT and cancer returns: every trust for analysts, their own for finance directors."""
+    """Current monthly A&E, RTT and cancer returns of every trust (published statistics): for everyone signed in."""
 
     serializer_class = PerformanceReturnSerializer
     filterset_class = PerformanceReturnFilter
 
     def get_queryset(self):
         rows = PerformanceReturn.objects.current().select_related("trust").order_by("trust__org_code", "month", "metric")
-        return restrict_to_visible(rows, self.request.user)
+        return restrict_to_published(rows, self.request.user)

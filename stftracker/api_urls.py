@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from finance import adjustments_api
 from finance import api as finance_api
 from finance import chase_api
+from finance import reopenings_api
 from finance import year_end_api
 from performance import api as performance_api
 from stftracker.intake import api as intake_api
@@ -54,6 +55,7 @@ class ApiRoot(APIView):
         "returns_outstanding": "api-returns-outstanding",
         "uploads": "api-upload-list",
         "adjustments": "api-adjustments",
+        "reopenings": "api-reopenings",
         "schema": "api-schema",
         "docs": "api-docs",
     }
@@ -81,6 +83,8 @@ urlpatterns = [
     path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),
     path("returns/outstanding/", chase_api.OutstandingReturnList.as_view(), name="api-returns-outstanding"),
     path("adjustments/", adjustments_api.AdjustmentList.as_view(), name="api-adjustments"),
+    path("reopenings/", reopenings_api.ReopeningList.as_view(), name="api-reopenings"),
+    path("reopenings/<int:pk>/close/", reopenings_api.ReopeningClose.as_view(), name="api-reopening-close"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("packs/", include("stftracker.packs.api_urls")),

@@ -372,6 +372,9 @@ ADJUSTMENT_DOCUMENT_MAX_BYTES = env.int("ADJUSTMENT_DOCUMENT_MAX_BYTES", default
 ADJUSTMENT_DOCUMENT_TYPES = env.list(
     "ADJUSTMENT_DOCUMENT_TYPES", cast=str.strip, default=["pdf", "docx", "xlsx", "png", "jpg", "eml", "msg"]
 )
+# Decided trust-quarters are closed to their finance directors' finance returns unless an analyst
+# reopens them (finance.reopenings); 0 lets directors upload returns of any quarter.
+UPLOADS_CLOSE_DECIDED_QUARTERS = env.bool("UPLOADS_CLOSE_DECIDED_QUARTERS", default=True)
 
 LOGGING = {
     "version": 1,

@@ -152,7 +152,7 @@ class Upload(models.Model):
         indexes = [models.Index(fields=["kind", "status"])]
         permissions = [
             ("import_national", "Can import national statistics, trust lists and plans"),
-            ("upload_trust_returns", "Can upload monthly returns for the trusts they direct"),
+            ("upload_trust_returns", "Can upload monthly finance returns for the trusts they direct"),
         ]
 
     def __str__(self):

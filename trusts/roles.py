@@ -1,8 +1,15 @@
 """Who may see and act for which trust.
 
-Roles are Django groups: ``analyst`` reads everything, imports national statistics and edits
-schemes and trusts; ``finance_director`` acts only for the trusts linked to them through
-``Trust.finance_directors``; admins are superusers and may do everything an analyst may.
+Roles are Django groups: ``analyst`` reads everything, imports national statistics (performance
+returns in every layout), sets trajectories and edits schemes and trusts; ``finance_director``
+acts only for the trusts linked to them through ``Trust.finance_directors``, and sets only their
+monthly finance returns (``trusts.upload_trust_returns``; see ``stftracker.intake.kinds``);
+admins are superusers and may do everything an analyst may.
+
+Who reads what: performance returns are NHS England's published statistics, so everyone signed
+in reads every trust's (:func:`restrict_to_published`); a trust's finance returns, trajectories
+and uploads are for analysts and that trust's own directors (:func:`restrict_to_visible`,
+:func:`can_act_for`).
 
 ``ROLE_PERMISSIONS`` lists the Django permissions each group is given (a data migration sets
 them). Every app asks these helpers rather than testing group names itself. The answers are
@@ -120,8 +127,17 @@ def restrict_to_visible(queryset, user, trust_field="trust"):
     return queryset.filter(**{lookup: ids})
 
 
+def restrict_to_published(queryset, user):
+    """``queryset`` of published statistics (performance returns) as ``user`` may read them: every
+    trust's for anyone signed in (active), nothing for anonymous users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return queryset
+
+
 def can_act_for(user, trust) -> bool:
-    """May ``user`` upload returns for, and read the returns of, ``trust`` (a Trust or its id)?"""
+    """May ``user`` upload finance returns for, and read the finance returns and trajectories of,
+    ``trust`` (a Trust or its id)?"""
     trust_id = getattr(trust, "pk", trust)
     if trust_id is None:
         return False

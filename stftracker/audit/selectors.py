@@ -1,8 +1,9 @@
 """The audit log: who changed a scheme, an allocation or a trust, and when; who uploaded what; who
-proposed, approved and withdrew each adjustment on review.
+proposed, approved and withdrew each adjustment on review; who reopened a decided quarter to its
+finance directors' uploads, why, and when it closed.
 
-Changes come from django-simple-history (each save of a Scheme, Allocation, Trust or Adjustment writes a
-historical row with the user the request belonged to); uploads from ``trusts.Upload``; and what
+Changes come from django-simple-history (each save of a Scheme, Allocation, Trust, Adjustment or
+QuarterReopening writes a historical row with the user the request belonged to); uploads from ``trusts.Upload``; and what
 was done in the admin site from Django's admin log (which covers giving people roles and linking
 finance directors to their trusts, the changes that grant access).
 
@@ -21,7 +22,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
 
-from finance.models import Adjustment, Allocation, Scheme
+from finance.models import Adjustment, Allocation, QuarterReopening, Scheme
 from trusts.models import Trust, Upload
 
 from ..models import ApiToken
@@ -31,6 +32,7 @@ KINDS = {
     "allocation": "Allocation and control total",
     "trust": "Trust",
     "adjustment": "Adjustment on review",
+    "reopening": "Decided quarter reopened to uploads",
     "upload": "Upload",
     "admin": "Admin site action (users, roles, trust links)",
     "token": "API token",
@@ -87,7 +89,7 @@ def _history_page(model, *, trust, user, count, since):
     )
     if model is Trust and trust is not None:
         rows = rows.filter(id=trust.pk)
-    elif model in (Allocation, Adjustment):
+    elif model in (Allocation, Adjustment, QuarterReopening):
         rows = rows.select_related("trust", "scheme")
         if trust is not None:
             rows = rows.filter(trust_id=trust.pk)
@@ -159,6 +161,9 @@ def _subject(model, row):
     if model is Adjustment:
         return (f"Adjustment {row.id}: {row.element} element {row.decision} for {row.trust.org_code} "
                 f"Q{row.quarter} STF {row.scheme.code}"), row.trust.org_code
+    if model is QuarterReopening:
+        return (f"Reopening {row.id}: {row.trust.org_code} Q{row.quarter} STF {row.scheme.code} "
+                f"open to its finance directors' returns"), row.trust.org_code
     return f"STF {row.code} scheme", None
 
 
@@ -169,6 +174,8 @@ def _link(model, row):
         return f"/trusts/{row.org_code}/"
     if model is Adjustment:
         return f"/adjustments/{row.id}/"
+    if model is QuarterReopening:
+        return f"/reopenings/#reopening-{row.id}"
     return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{row.id}/history/"
 
 
@@ -176,6 +183,8 @@ def _action(model, row):
     """What a history row records: for an adjustment its step (proposed, approved, withdrawn)."""
     if model is Adjustment and row.history_type != "-":
         return row.state
+    if model is QuarterReopening and row.history_type != "-":
+        return "reopened" if row.closed_at is None else "closed"
     return ACTIONS.get(row.history_type, row.history_type)
 
 
@@ -310,7 +319,8 @@ def recent_changes(*, kind=None, trust=None, user=None, since=None, limit=PAGE_S
         raise ValueError(f"Unknown audit kind {kind!r}; expected one of {', '.join(KINDS)}.")
     count = offset + limit
     sources = []
-    history_models = {"scheme": Scheme, "allocation": Allocation, "trust": Trust, "adjustment": Adjustment}
+    history_models = {"scheme": Scheme, "allocation": Allocation, "trust": Trust, "adjustment": Adjustment,
+                      "reopening": QuarterReopening}
     pairs_by_model = {}
     for name, model in history_models.items():
         if kind in (None, name):

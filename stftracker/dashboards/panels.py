@@ -66,7 +66,9 @@ def waterfall_rows(rows):
 def trust_charts(trust, scheme, period, year_rows, *, allocation, private):
     """A trust page's charts: the waterfall, finance against plan (``private``: the monthly
     returns are the trust's own, for its finance directors and analysts only) and an SPC chart
-    per applicable metric. A few queries, whatever the number of trusts."""
+    per applicable metric. Performance is NHS England's published statistics, shown to everyone
+    signed in; the trust's trajectories only when ``private`` (``trusts.roles``). A few queries,
+    whatever the number of trusts."""
     steps = waterfall_rows(year_rows)
     built = [Chart(
         "waterfall", f"From allocation to earned, {period.scheme}",
@@ -76,9 +78,9 @@ def trust_charts(trust, scheme, period, year_rows, *, allocation, private):
         summary="Waterfall chart per quarter: the allocation, less what was withheld and what is pending, gives what was earned.")]
     if private:
         built.append(finance_chart(trust, scheme, period, allocation))
-    series = selectors.performance_series(trust, scheme["start_date"])
+    series = selectors.performance_series(trust, scheme["start_date"], trajectories=private)
     for metric in applicable_metrics(scheme, trust):
-        built.append(spc_panel(metric, series.get(metric, []), scheme))
+        built.append(spc_panel(metric, series.get(metric, []), scheme, trajectories=private))
     return built
 
 
@@ -100,23 +102,29 @@ def finance_chart(trust, scheme, period, allocation):
              "No allocation or control total is recorded for this year.")
 
 
-def spc_panel(metric, series, scheme):
-    """One metric's SPC chart, its monthly points flagged where a special cause shows."""
-    points = [{"month": month_label(p["month"]), "performance": p["performance"], "trajectory": p["trajectory"],
-               "numerator": p["numerator"], "denominator": p["denominator"]} for p in series]
+def spc_panel(metric, series, scheme, *, trajectories=True):
+    """One metric's SPC chart, its monthly points flagged where a special cause shows; with the
+    trust's trajectory only when ``trajectories`` (its own finance directors and analysts)."""
+    points = [{"month": month_label(p["month"]), "performance": p["performance"],
+               "numerator": p["numerator"], "denominator": p["denominator"],
+               **({"trajectory": p["trajectory"]} if trajectories else {})} for p in series]
     standard = Decimal(str(scheme["standards"].get(metric))) if metric in scheme["standards"] else None
     figure = charts.spc_chart(points, title=f"{PAGE_NAMES[metric]}: monthly performance (SPC)",
                               standard=standard)
     limits = spc.spc_limits([p["performance"] for p in points])
     for point, flag in zip(points, figure.pop("spc")["flags"]):
         point["special_cause"] = "Special cause" if flag else ""
+    columns = [("month", "Month", "text"), ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
+               ("performance", "Performance", "percent"), ("trajectory", "Trajectory", "percent"),
+               ("special_cause", "Signal", "text")]
+    if not trajectories:
+        columns = [column for column in columns if column[0] != "trajectory"]
+    shown = "with trajectory; " if trajectories else ""
     return Chart(
-        f"spc-{metric}", PAGE_NAMES[metric], figure,
-        [("month", "Month", "text"), ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
-         ("performance", "Performance", "percent"), ("trajectory", "Trajectory", "percent"),
-         ("special_cause", "Signal", "text")], points,
-        caption=f"{PAGE_NAMES[metric]} by month with trajectory; standard {standard}%",
-        summary=f"SPC chart of {PAGE_NAMES[metric]} by month with mean, process limits, trajectory and standard.",
+        f"spc-{metric}", PAGE_NAMES[metric], figure, columns, points,
+        caption=f"{PAGE_NAMES[metric]} by month {shown}standard {standard}%",
+        summary=f"SPC chart of {PAGE_NAMES[metric]} by month with mean, process limits, "
+                f"{'trajectory ' if trajectories else ''}and standard.",
         extra={"limits": limits})
 
 

@@ -254,10 +254,11 @@ def finance_rows(trust, start_date):
                 .order_by("month").values("month", "plan_ytd", "actual_ytd", "forecast_outturn"))
 
 
-def performance_series(trust, start_date, *, history_months=12):
+def performance_series(trust, start_date, *, history_months=12, trajectories=True):
     """Monthly performance and trajectory per metric, for the financial year from ``start_date``
     and the ``history_months`` before it (the SPC baseline), predecessors' months included: three queries.
-    Returns {metric: [{month, numerator, denominator, performance, trajectory}]}."""
+    Returns {metric: [{month, numerator, denominator, performance, trajectory}]}; without
+    ``trajectories`` the trust's trajectories are not read (every ``trajectory`` is None)."""
     first = month_range(start_date, 1)[0]
     first = datetime.date(first.year - history_months // 12, first.month, 1)
     end = month_range(start_date, 13)[-1]
@@ -276,7 +277,7 @@ def performance_series(trust, start_date, *, history_months=12):
     returns = summed.values()
     trajectories = {(t["metric"], t["month"]): t["percent"] for t in
                     Trajectory.objects.current().filter(trust=trust, month__gte=first, month__lt=end)
-                    .values("month", "metric", "percent")}
+                    .values("month", "metric", "percent")} if trajectories else {}
     series = defaultdict(dict)
     for row in returns:
         performance = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])) if row["denominator"] else None
@@ -289,10 +290,12 @@ def performance_series(trust, start_date, *, history_months=12):
             if metric in PAGE_NAMES}
 
 
-def upload_history(trust, *, limit=50):
-    """Uploads that touched the trust, newest first, with who sent them: one query."""
-    return list(Upload.objects.filter(trusts=trust).select_related("uploaded_by")
-                .order_by("-uploaded_at", "-id")[:limit])
+def upload_history(trust, user, *, limit=50):
+    """Uploads that touched the trust that ``user`` may see (``intake.selectors.visible_uploads``),
+    newest first, with who sent them: one query."""
+    from stftracker.intake.selectors import visible_uploads
+
+    return list(visible_uploads(user=user, trust=trust)[:limit])
 
 
 def trust_for_page(org_code):

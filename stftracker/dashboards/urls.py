@@ -1,7 +1,7 @@
 """URLs of the dashboard pages: the national overview, regions, footprints and trusts."""
 from django.urls import include, path
 
-from . import adjustments, chase, runs, search, views, year_end
+from . import adjustments, chase, reopenings, runs, search, views, year_end
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("recompute/", runs.recompute_now, name="recompute-now"),
     path("recompute/<int:pk>/", runs.recompute_run, name="recompute-run"),
     path("adjustments/", include(adjustments)),
+    path("reopenings/", include(reopenings)),
 ]

@@ -18,7 +18,7 @@ from common.throttles import UserRate
 from finance import selectors as finance_selectors
 from finance.eligibility import not_in_scheme_message
 from performance.metrics import PAGE_NAMES
-from trusts.roles import can_act_for
+from trusts.roles import can_act_for, is_analyst
 
 from . import charts, panels, selectors, tables, tidy, year_end
 from .chase import trust_due_rows
@@ -194,7 +194,7 @@ def trust_detail(request, org_code):
 
     uploads, finance_versions, performance_versions = [], [], []
     if private:
-        uploads = [tables.upload_row(u) for u in selectors.upload_history(trust)]
+        uploads = [tables.upload_row(u) for u in selectors.upload_history(trust, request.user)]
         finance_versions, performance_versions = (
             [tables.version_row(v) for v in versions]
             for versions in selectors.return_versions(trust, scheme["start_date"]))
@@ -230,6 +230,7 @@ def trust_detail(request, org_code):
             period.scheme, allocation.stf_allocation if allocation else None),
         applicable=[(m, PAGE_NAMES[m]) for m in applicable],
         stored_metrics={m["metric"]: m for m in stored_metrics},
+        may_reopen=is_analyst(request.user) and stored is not None and stored["status"] != "pending",
         allocation=allocation, uploads=uploads, upload_columns=tables.UPLOAD_COLUMNS,
         finance_versions=finance_versions, finance_version_columns=tables.FINANCE_VERSION_COLUMNS,
         performance_versions=performance_versions, performance_version_columns=tables.PERFORMANCE_VERSION_COLUMNS,

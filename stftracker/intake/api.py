@@ -12,12 +12,14 @@ from trusts.models import KIND_LABELS, Upload, UploadStatus
 
 from . import importing
 from .reports import file_error, too_large
-from .selectors import visible_uploads
+from .selectors import shown_errors, visible_uploads
 
 
 class UploadSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     trusts = serializers.SlugRelatedField(slug_field="org_code", many=True, read_only=True)
+    errors = serializers.SerializerMethodField(help_text="Each {row, column, value, message}; rows of a file "
+                                                         "someone else sent are not shown to finance directors")
 
     class Meta:
         model = Upload
@@ -26,6 +28,9 @@ class UploadSerializer(serializers.ModelSerializer):
             "status", "trusts", "row_count", "rows_new", "rows_changed", "rows_unchanged", "rows_skipped",
             "errors", "recompute_queued",
         ]
+
+    def get_errors(self, upload) -> list[dict]:
+        return shown_errors(upload, self.context["request"].user)
 
 
 class UploadFileSerializer(serializers.Serializer):

@@ -7,23 +7,44 @@ from django.db.models import Q
 
 from finance.models import Allocation, Entitlement, FinanceReturn
 from performance.models import PerformanceReturn, Trajectory
-from trusts.models import Upload
-from trusts.roles import is_analyst, restrict_to_visible
+from trusts.models import Upload, UploadStatus
+from trusts.roles import is_analyst, restrict_to_visible, visible_trusts
 
 
 def visible_uploads(*, user, trust=None):
-    """Uploads the user may see, newest first: every upload for analysts; for anyone else those
-    touching a trust they may see (``trusts.roles``) and their own. ``trust`` narrows to the
-    uploads touching one trust."""
+    """Uploads the user may see, newest first. Analysts: every upload. Anyone else: the uploads
+    they sent themselves, and those stored that touch a trust they direct now (``trusts.roles``);
+    a rejected, duplicate or failed file is shown to its uploader and analysts only, whatever trusts
+    it names, and unlinking a director from a trust takes that trust's uploads from their view
+    (their own stay). ``trust`` narrows to the uploads touching one trust."""
     queryset = Upload.objects.select_related("uploaded_by")
     if not is_analyst(user):
-        if not getattr(user, "is_authenticated", False):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return queryset.none()
         touched = restrict_to_visible(Upload.trusts.through.objects.all(), user).values("upload_id")
-        queryset = queryset.filter(Q(pk__in=touched) | Q(uploaded_by=user.pk))
+        queryset = queryset.filter(Q(pk__in=touched, status=UploadStatus.STORED) | Q(uploaded_by=user.pk))
     if trust is not None:
         queryset = queryset.filter(pk__in=Upload.trusts.through.objects.filter(trust=trust).values("upload_id"))
     return queryset.order_by("-uploaded_at", "-id")
+
+
+def shown_errors(upload, user) -> list:
+    """The errors of ``upload`` that ``user`` may read: all of them for analysts and the file's own
+    uploader (who sent those cells); for anyone else only the errors naming no row, so that no
+    cell of another trust's rows is shown."""
+    errors = upload.errors or []
+    if is_analyst(user) or (upload.uploaded_by_id is not None and upload.uploaded_by_id == user.pk):
+        return errors
+    return [error for error in errors if error.get("row") is None]
+
+
+def shown_changes(rows, user) -> list:
+    """The rows of :func:`entitlement_changes` that ``user`` may read in detail: every trust's for
+    analysts, the trusts they direct for anyone else."""
+    if is_analyst(user):
+        return rows
+    codes = set(visible_trusts(user).values_list("org_code", flat=True))
+    return [row for row in rows if row["org_code"] in codes]
 
 
 def entitlement_changes(upload):

@@ -25,7 +25,7 @@ from trusts.roles import visible_trusts
 from . import selectors
 from .forms import ConfirmForm, UploadForm
 from .importing import ingest, preview
-from .kinds import TEMPLATE_COLUMNS
+from .kinds import TEMPLATE_COLUMNS, template_kinds
 
 PREVIEW_SECONDS = 3600
 PREVIEW_ROWS_SHOWN = 500
@@ -44,7 +44,7 @@ def _history_context(request, trust=None, limit=None):
 
 
 def _upload_page(request, form, status=200):
-    context = {"form": form, "kinds": [(kind, KIND_LABELS[kind]) for kind in TEMPLATE_COLUMNS],
+    context = {"form": form, "kinds": [(kind, KIND_LABELS[kind]) for kind in template_kinds(request.user)],
                "max_bytes": settings.UPLOAD_MAX_BYTES, **_history_context(request, limit=20)}
     return render(request, "uploads/index.html", context, status=status)
 
@@ -107,8 +107,9 @@ def upload_detail(request, pk):
     run = latest_run(upload=upload)
     running = run is not None and run.state in {RunState.QUEUED, RunState.RUNNING}
     changes = selectors.entitlement_changes(upload) if run is not None and run.state == RunState.DONE else []
+    changes = selectors.shown_changes(changes, request.user)
     context = {
-        "upload": upload, "run": run, "refresh": running, "changes": [row for row in changes if row["changed"]],
+        "upload": upload, "errors": selectors.shown_errors(upload, request.user), "run": run, "refresh": running, "changes": [row for row in changes if row["changed"]],
         "unchanged_quarters": sum(1 for row in changes if not row["changed"]),
         "skipped_reasons": sorted((upload.notes or {}).get("skipped_reasons", {}).items()),
         "trusts": upload.trusts.all()[:50], "trust_count": upload.trusts.count(),
@@ -132,7 +133,7 @@ def upload_history(request):
 @login_required
 @require_GET
 def upload_template(request, kind, fmt):
-    if kind not in TEMPLATE_COLUMNS or fmt not in {"csv", "xlsx"}:
+    if kind not in template_kinds(request.user) or fmt not in {"csv", "xlsx"}:
         raise Http404("No such template.")
     columns = TEMPLATE_COLUMNS[kind]
     filename = f"stf-{kind}-template.{fmt}"

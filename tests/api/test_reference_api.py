@@ -81,6 +81,7 @@ def test_the_api_root_lists_every_list(nobody):
         "returns_outstanding": "http://testserver/api/v1/returns/outstanding/",
         "uploads": "http://testserver/api/v1/uploads/",
         "adjustments": "http://testserver/api/v1/adjustments/",
+        "reopenings": "http://testserver/api/v1/reopenings/",
         "schema": "http://testserver/api/v1/schema/",
         "docs": "http://testserver/api/v1/docs/",
     }

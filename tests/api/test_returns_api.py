@@ -1,4 +1,7 @@
-"""GET /api/v1/returns/finance/ and /returns/performance/: filters, and each role sees what it may."""
+"""GET /api/v1/returns/finance/ and /returns/performance/: filters, and each role sees what it may.
+
+Finance returns are a trust's own (analysts and its directors); performance returns are NHS
+England's published statistics, read by everyone signed in for every trust."""
 import datetime
 from decimal import Decimal
 
@@ -58,18 +61,34 @@ def test_an_analyst_sees_every_trust(analyst, returns, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [FINANCE, PERFORMANCE])
-def test_a_finance_director_sees_only_their_trust(director, other_director, returns, url):
-    assert {row[0] for row in listed(token_client(director), url)} == {"RHOME"}
-    assert {row[0] for row in listed(token_client(other_director), url)} == {"ROTHR"}
+def test_a_finance_director_sees_only_their_trusts_finance_returns(director, other_director, returns):
+    assert {row[0] for row in listed(token_client(director), FINANCE)} == {"RHOME"}
+    assert {row[0] for row in listed(token_client(other_director), FINANCE)} == {"ROTHR"}
     # Asking for another trust by name gives nothing, not its returns.
-    assert listed(token_client(director), url, {"org_code": "ROTHR"}) == []
+    assert listed(token_client(director), FINANCE, {"org_code": "ROTHR"}) == []
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [FINANCE, PERFORMANCE])
-def test_a_user_without_a_role_sees_no_returns(nobody, returns, url):
-    assert listed(token_client(nobody), url) == []
+def test_a_user_without_a_role_sees_no_finance_returns(nobody, returns):
+    assert listed(token_client(nobody), FINANCE) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["director", "other_director", "nobody"])
+def test_everyone_signed_in_reads_every_trusts_performance_returns(people, returns, who):
+    rows = listed(token_client(people[who]), PERFORMANCE)
+    # Two trusts, four months, two metrics each.
+    assert len(rows) == 16
+    assert {row[0] for row in rows} == {"RHOME", "ROTHR"}
+    other = token_client(people[who]).get(PERFORMANCE, {"org_code": "ROTHR", "month_from": "2016-04",
+                                                         "month_to": "2016-04"}).json()["results"]
+    assert [(r["metric"], r["numerator"], r["denominator"], r["performance"]) for r in other] == [
+        ("ae", 9120, 10000, "91.20"), ("rtt", 2, 3, "66.67")]
+
+
+@pytest.mark.django_db
+def test_performance_returns_need_a_signed_in_user(client, returns):
+    assert client.get(PERFORMANCE).status_code == 401
 
 
 @pytest.mark.django_db

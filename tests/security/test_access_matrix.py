@@ -2,8 +2,9 @@
 
 Roles: anonymous, analyst, the finance director of the home trust ("director"), the finance
 director of the other trust ("other_director") and an admin (superuser). The national published
-view (overview, regions, footprints, a trust's headline page, eligibility) is open to every
-logged-in user; returns, uploads, the what-if panel and the audit log are not.
+view (overview, regions, footprints, a trust's headline page, eligibility) and the performance
+returns (NHS England's published statistics) are open to every logged-in user; finance returns,
+trajectories, uploads, the what-if panel and the audit log are not.
 """
 import datetime
 from decimal import Decimal
@@ -121,6 +122,11 @@ PAGES = [
     row("/adjustments/{home_adjustment}/withdraw/", LOGIN, 405, 405, 405, 405),
     row("/adjustments/{home_adjustment}/document/", LOGIN, 404, 403, 403, 404),  # analysts only; it has none
     row("/api/v1/adjustments/", API_ANON, 200, 200, 200, 200),
+    # Reopened quarters: analysts reopen and close; a finance director reads their own trust's only.
+    row("/reopenings/", LOGIN, 200, 200, 200, 200),
+    row("/reopenings/999999/close/", LOGIN, 405, 405, 405, 405),  # POST only
+    row("/api/v1/reopenings/", API_ANON, 200, 200, 200, 200),
+    row("/api/v1/reopenings/999999/close/", API_ANON, 405, 405, 405, 405),  # POST only
 ]
 
 
@@ -148,6 +154,10 @@ POSTS = [
     row("/adjustments/{home_adjustment}/approve/", LOGIN, 302, 403, 403, 302),
     row("/adjustments/{home_adjustment}/withdraw/", LOGIN, 302, 403, 403, 302),
     row("/api/v1/adjustments/", API_ANON, 405, 405, 405, 405),
+    row("/reopenings/", LOGIN, 400, 403, 403, 400),  # an empty form: it says what is missing
+    row("/reopenings/999999/close/", LOGIN, 404, 403, 403, 404),
+    row("/api/v1/reopenings/", API_ANON, 400, 403, 403, 400),
+    row("/api/v1/reopenings/999999/close/", API_ANON, 404, 403, 403, 404),
 ]
 
 
@@ -253,12 +263,15 @@ def test_anonymous_pages_redirect_to_login(client, world):
 @pytest.mark.django_db
 def test_director_reads_only_their_own_returns_through_the_api(people, world):
     client = _client(people, "director")
-    for endpoint in ("/api/v1/returns/finance/", "/api/v1/returns/performance/"):
-        rows = client.get(endpoint).json()["results"]
-        assert len(rows) == 3
-        assert {r["org_code"] for r in rows} == {world["home"]}
-        asked = client.get(endpoint, {"org_code": world["other"]}).json()
-        assert asked["count"] == 0 and asked["results"] == []
+    rows = client.get("/api/v1/returns/finance/").json()["results"]
+    assert len(rows) == 3
+    assert {r["org_code"] for r in rows} == {world["home"]}
+    asked = client.get("/api/v1/returns/finance/", {"org_code": world["other"]}).json()
+    assert asked["count"] == 0 and asked["results"] == []
+    # Performance returns are NHS England's published statistics: every trust's, three months each.
+    rows = client.get("/api/v1/returns/performance/").json()["results"]
+    assert len(rows) == 6
+    assert {r["org_code"] for r in rows} == {world["home"], world["other"]}
     uploads = client.get("/api/v1/uploads/").json()["results"]
     assert {u["id"] for u in uploads} == {world["home_upload"]}
     body = client.get("/api/v1/returns/finance/").content.decode()

@@ -19,7 +19,8 @@ from trusts.models import Footprint, Region, Trust, Upload, UploadStatus
 
 BAD = FIXTURES / "bad"
 
-# file -> (who uploads, [(row, column, words in the message)], kind detected)
+# file -> (who uploads, [(row, column, words in the message)], kind detected). Finance directors upload only
+# finance returns; performance returns and trajectories are analysts' (stftracker.intake.kinds).
 CORPUS = {
     "missing_column.csv": ("director", [(1, "forecast_outturn", "Missing column 'forecast_outturn'")], "finance"),
     "unknown_column.csv": ("director", [(1, "comment", "Unknown column 'comment'")], "finance"),
@@ -32,11 +33,11 @@ CORPUS = {
     "nan_money.csv": ("director", [(2, "actual_ytd", "'NaN' is not a finite number")], "finance"),
     "inf_money.csv": ("director", [(2, "forecast_outturn", "'inf' is not a finite number")], "finance"),
     "absurd_money.csv": ("director", [(2, "forecast_outturn", "'20000000000' is beyond £10bn")], "finance"),
-    "fractional_count.csv": ("director", [(2, "numerator", "'9400.5' is fractional")], "performance"),
-    "negative_count.csv": ("director", [(2, "denominator", "'-10000' is negative")], "performance"),
-    "numerator_above_denominator.csv": ("director", [(2, "numerator", "Numerator 10001 is above the denominator 10000")], "performance"),
-    "percent_out_of_range.csv": ("director", [(2, "trajectory_pct", "'120' is outside 0-100")], "trajectories"),
-    "unknown_metric.csv": ("director", [(2, "metric", "'flu' is not a metric")], "performance"),
+    "fractional_count.csv": ("analyst", [(2, "numerator", "'9400.5' is fractional")], "performance"),
+    "negative_count.csv": ("analyst", [(2, "denominator", "'-10000' is negative")], "performance"),
+    "numerator_above_denominator.csv": ("analyst", [(2, "numerator", "Numerator 10001 is above the denominator 10000")], "performance"),
+    "percent_out_of_range.csv": ("analyst", [(2, "trajectory_pct", "'120' is outside 0-100")], "trajectories"),
+    "unknown_metric.csv": ("analyst", [(2, "metric", "'flu' is not a metric")], "performance"),
     "unknown_trust_type.csv": ("analyst", [(2, "trust_type", "'hospice' is not a trust type")], "trusts"),
     "bad_yes_no.csv": ("analyst", [(2, "control_total_accepted", "'maybe' is not yes or no")], "plans"),
     "unknown_year.csv": ("analyst", [(2, "year", "No STF scheme for year '2015-16'")], "plans"),

@@ -104,7 +104,8 @@ def test_finance_director_cannot_import_published_statistics(client, director, h
     client.force_login(director)
     response = client.post("/uploads/preview/", {"file": upload_file("cwt_provider.csv")})
     assert response.status_code == 400
-    assert "only analysts import national files" in response.content.decode()
+    assert ("they are NHS England&#x27;s published statistics: only analysts import them, not the trust&#x27;s "
+            "finance directors") in response.content.decode()
     assert PerformanceReturn.objects.count() == 0
 
 

@@ -306,9 +306,9 @@ def test_tidy_ae_with_a_long_row(analyst, home_trust):
     ("94%", "'94%' is a percentage, not a whole number."),
     ("9 400", "'9 400' is not a number (a whole number is required)."),
 ])
-def test_performance_counts_that_cannot_be_read_exactly(director, home_trust, numerator, message):
+def test_performance_counts_that_cannot_be_read_exactly(analyst, home_trust, numerator, message):
     data = csv_data("org_code,period,metric,numerator,denominator", f'RAA,2016-04,ae,"{numerator}",10000')
-    result = ingest(data=data, file_name="perf.csv", user=director, source="test")
+    result = ingest(data=data, file_name="perf.csv", user=analyst, source="test")
     assert rejected(result) == [(2, "numerator", message)]
     assert PerformanceReturn.objects.count() == 0
 

@@ -118,7 +118,8 @@ def test_finance_director_cannot_upload_for_another_trust(fd_client, home_trust,
 def test_finance_director_cannot_import_national_files(fd_client, home_trust):
     response = fd_client.post("/uploads/preview/", {"file": fixture_file("ae_nhse.csv")})
     assert response.status_code == 400
-    assert "only analysts import national files" in response.content.decode()
+    assert ("You may not upload NHS England A&amp;E monthly CSV: they are NHS England&#x27;s published statistics: "
+            "only analysts import them") in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -160,17 +161,30 @@ def test_file_over_the_limit_is_refused_by_the_form(fd_client, settings, home_tr
     ("performance", ["org_code", "period", "metric", "numerator", "denominator"]),
     ("trajectories", ["org_code", "period", "metric", "trajectory_pct"]),
 ])
-def test_blank_templates(fd_client, kind, columns):
-    page = fd_client.get("/uploads/").content.decode()
+def test_blank_templates(client, analyst, kind, columns):
+    client.force_login(analyst)
+    page = client.get("/uploads/").content.decode()
     assert f'href="/uploads/templates/{kind}.csv"' in page and f'href="/uploads/templates/{kind}.xlsx"' in page
-    csv_response = fd_client.get(f"/uploads/templates/{kind}.csv")
+    csv_response = client.get(f"/uploads/templates/{kind}.csv")
     assert csv_response.status_code == 200
     assert csv_response["Content-Disposition"] == f'attachment; filename="stf-{kind}-template.csv"'
     assert csv_response.content.decode() == ",".join(columns) + "\r\n"
-    xlsx = fd_client.get(f"/uploads/templates/{kind}.xlsx")
+    xlsx = client.get(f"/uploads/templates/{kind}.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [columns]
-    assert fd_client.get(f"/uploads/templates/{kind}.ods").status_code == 404
+    assert client.get(f"/uploads/templates/{kind}.ods").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_finance_director_is_offered_only_the_finance_template(fd_client):
+    page = fd_client.get("/uploads/").content.decode()
+    offered = sorted(set(re.findall(r'href="/uploads/templates/(\w+)\.csv"', page)))
+    assert offered == ["finance"]
+    assert fd_client.get("/uploads/templates/finance.csv").content.decode() == (
+        "org_code,period,plan_ytd,actual_ytd,forecast_outturn\r\n")
+    for kind in ("trusts", "plans", "performance", "trajectories"):
+        assert fd_client.get(f"/uploads/templates/{kind}.csv").status_code == 404
+        assert fd_client.get(f"/uploads/templates/{kind}.xlsx").status_code == 404
 
 
 @pytest.mark.django_db
