@@ -4,18 +4,20 @@
 direct); ``POST /api/v1/reopenings/`` reopens a decided trust-quarter and
 ``POST /api/v1/reopenings/{id}/close/`` closes a reopening: analysts only, anyone else 403.
 """
+from django import forms
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
+from common.api import Pagination, QueryForm
 from trusts.models import Trust
 from trusts.roles import is_analyst, restrict_to_visible
 
 from . import reopenings as service
 from .models import QuarterReopening, Scheme
+from .query import SchemeYearField
 
 
 class ReopeningRecordSerializer(serializers.Serializer):
@@ -53,6 +55,12 @@ def _analyst(request):
         raise PermissionDenied(service.ANALYSTS_ONLY)
 
 
+class ReopeningQuery(QueryForm):
+    year = SchemeYearField()
+    org_code = forms.CharField(max_length=8, required=False)
+    state = forms.ChoiceField(choices=[("open", "open")], required=False)
+
+
 class ReopeningList(generics.GenericAPIView):
     """Decided quarters reopened to their finance directors' finance returns: who reopened which
     trust-quarter and why, and when it closed. POST (analysts) reopens one."""
@@ -62,9 +70,12 @@ class ReopeningList(generics.GenericAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        year = self.request.query_params.get("year") or None
-        rows = service.reopenings(year=year, open_only=self.request.query_params.get("state") == "open")
-        org_code = (self.request.query_params.get("org_code") or "").strip().upper()
+        query = ReopeningQuery(self.request.query_params)
+        if not query.is_valid():
+            raise ValidationError({field: list(messages) for field, messages in query.errors.items()})
+        year = query.cleaned_data["year"] or None
+        rows = service.reopenings(year=year, open_only=query.cleaned_data["state"] == "open")
+        org_code = query.cleaned_data["org_code"].strip().upper()
         if org_code:
             rows = rows.filter(trust__org_code=org_code)
         return restrict_to_visible(rows, self.request.user)

@@ -9,7 +9,7 @@ from tests.factories import FootprintFactory, RegionFactory, TrustFactory
 LISTS = [
     "/api/v1/trusts/", "/api/v1/eligibility/", "/api/v1/returns/finance/", "/api/v1/returns/performance/",
     "/api/v1/uploads/", "/api/v1/returns/outstanding/", "/api/v1/adjustments/", "/api/v1/year-end/?year=2016-17",
-    "/api/v1/schemes/",
+    "/api/v1/schemes/", "/api/v1/reopenings/",
 ]
 
 
