@@ -32,7 +32,8 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_I
 
 from .errors import FileError, column_letter
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
+DIGITS = "0123456789"
 OFFICE_DOCUMENT = "/officeDocument"
 RELATIONSHIP_TYPES = {"worksheet": "/worksheet", "sharedStrings": "/sharedStrings", "styles": "/styles"}
 
@@ -41,7 +42,7 @@ RELATIONSHIP_TYPES = {"worksheet": "/worksheet", "sharedStrings": "/sharedString
 class Limits:
     """How much of an uploaded file is read (the settings ``UPLOAD_MAX_*`` of the intake)."""
 
-    rows: int = 100_000
+    rows: int = 50_000
     columns: int = 500
     cells: int = 1_000_000
     xlsx_bytes: int = 100 * 1024 * 1024  # the parts of an XLSX, uncompressed, added up
@@ -263,22 +264,23 @@ class Book:
         limits, strings, formats, dates, durations = self.limits, self.strings, self.formats, self.dates, self.durations
         epoch, max_columns, max_rows, max_cells = self.epoch, self.limits.columns, self.limits.rows, self.limits.cells
         plain = {index for index, code in enumerate(formats) if code == "General"} | {0}
-        rows, merged, value = [], [], []
-        row_number, cells, column, kind, style, in_value, count = 0, [], 0, "n", 0, False, 0
+        shared = len(strings)
+        rows, merged, columns = [], [], {}
+        # The text of the cell being read: every piece of character data since the cell, its
+        # value or its inline string began (a formula's text comes before its value and is dropped).
+        value = []
+        collect, forget = value.append, value.clear
+        row_number, cells, column, kind, style, count = 0, [], 0, "n", 0, 0
 
         def start(tag, attrs):
-            nonlocal row_number, cells, column, kind, style, in_value, value
+            nonlocal row_number, cells, column, kind, style
             if ":" in tag:
                 tag = tag.rpartition(":")[2]
             if tag == "c":
                 reference = attrs.get("r")
                 if reference:
-                    column = 0
-                    for char in reference:
-                        code = ord(char)
-                        if code < 65:
-                            break
-                        column = column * 26 + (code & 31)
+                    letters = reference.rstrip(DIGITS)
+                    column = columns.get(letters) or columns.setdefault(letters, _column_number(letters))
                 else:
                     column += 1
                 if column > max_columns:
@@ -286,9 +288,9 @@ class Book:
                 kind = attrs.get("t", "n")
                 style = attrs.get("s")
                 style = int(style) if style else 0
-                value = []
-            elif tag == "v" or tag == "t":
-                in_value = True
+                forget()
+            elif tag == "v" or tag == "is":
+                forget()
             elif tag == "row":
                 number = attrs.get("r")
                 number = int(number) if number else row_number + 1
@@ -301,22 +303,14 @@ class Book:
                 row_number, cells, column = number, [], 0
             elif tag == "mergeCell":
                 merged.append(_range(attrs.get("ref", "")))
-            elif tag == "rPh":
-                in_value = False
-
-        def text(data):
-            if in_value:
-                value.append(data)
 
         def end(tag):
-            nonlocal in_value, count
-            if ":" in tag:
-                tag = tag.rpartition(":")[2]
-            if tag == "c":
+            nonlocal count
+            if tag == "c" or tag.endswith(":c"):
                 raw = "".join(value)
                 if kind == "n" and style in plain and raw and raw.lstrip("-").isdigit():
                     shown = str(int(raw))  # a whole number in the General format, as text_of writes it
-                elif kind == "s" and raw.isdigit() and int(raw) < len(strings):
+                elif kind == "s" and raw.isdigit() and int(raw) < shared:
                     shown = strings[int(raw)]
                 else:
                     cell = _value(raw, kind, style, strings, dates, durations, epoch)
@@ -331,14 +325,12 @@ class Book:
                 if len(cells) < column:
                     cells.extend([""] * (column - len(cells)))
                 cells[column - 1] = shown
-            elif tag == "v" or tag == "t":
-                in_value = False
-            elif tag == "row":
+            elif tag == "row" or tag.endswith(":row"):
                 rows.append(cells)
 
         if sheet not in self.sheets:
             raise FileError(f"The workbook has no sheet {sheet!r}.")
-        self._parse(self.sheets[sheet], start=start, end=end, text=text)
+        self._parse(self.sheets[sheet], start=start, end=end, text=collect)
         return rows, [area for area in merged if area]
 
     def close(self):
@@ -375,6 +367,14 @@ def _value(raw, kind, style, strings, dates, durations, epoch):
             return from_excel(number, epoch, timedelta=style in durations)
         except (OverflowError, ValueError):
             return "#VALUE!"
+    return number
+
+
+def _column_number(letters: str) -> int:
+    """``A`` 1, ``Z`` 26, ``AA`` 27 (0 for no letters)."""
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char.upper()) - 64)
     return number
 
 
