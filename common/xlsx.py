@@ -33,6 +33,8 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_I
 from .errors import FileError, column_letter
 
 CHUNK = 256 * 1024
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CELL, VALUE, INLINE, ROW, MERGE = (MAIN + name for name in ("c", "v", "is", "row", "mergeCell"))
 DIGITS = "0123456789"
 OFFICE_DOCUMENT = "/officeDocument"
 RELATIONSHIP_TYPES = {"worksheet": "/worksheet", "sharedStrings": "/sharedStrings", "styles": "/styles"}
@@ -83,7 +85,8 @@ class _Stop(Exception):
 
 
 def _local(name: str) -> str:
-    return name.rpartition(":")[2]
+    """An element's or attribute's name without its namespace (expat writes ``namespace}name``)."""
+    return name.rpartition("}")[2]
 
 
 def _refuse_doctype(*_args):
@@ -120,7 +123,7 @@ class Book:
     def _parse(self, name, start=None, end=None, text=None):
         """Stream the part ``name`` through expat with the handlers given, counting every byte
         decompressed against the budget; a DOCTYPE or broken XML is a FileError."""
-        parser = expat.ParserCreate()
+        parser = expat.ParserCreate(namespace_separator="}")
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = _refuse_doctype
         parser.EntityDeclHandler = _refuse_doctype
@@ -274,9 +277,7 @@ class Book:
 
         def start(tag, attrs):
             nonlocal row_number, cells, column, kind, style
-            if ":" in tag:
-                tag = tag.rpartition(":")[2]
-            if tag == "c":
+            if tag == CELL:
                 reference = attrs.get("r")
                 if reference:
                     letters = reference.rstrip(DIGITS)
@@ -289,9 +290,9 @@ class Book:
                 style = attrs.get("s")
                 style = int(style) if style else 0
                 forget()
-            elif tag == "v" or tag == "is":
+            elif tag == VALUE or tag == INLINE:
                 forget()
-            elif tag == "row":
+            elif tag == ROW:
                 number = attrs.get("r")
                 number = int(number) if number else row_number + 1
                 if max_row is not None and number > max_row:
@@ -301,17 +302,19 @@ class Book:
                 while len(rows) < number - 1:
                     rows.append([])
                 row_number, cells, column = number, [], 0
-            elif tag == "mergeCell":
+            elif tag == MERGE:
                 merged.append(_range(attrs.get("ref", "")))
 
         def end(tag):
             nonlocal count
-            if tag == "c" or tag.endswith(":c"):
+            if tag == CELL:
                 raw = "".join(value)
                 if kind == "n" and style in plain and raw and raw.lstrip("-").isdigit():
                     shown = str(int(raw))  # a whole number in the General format, as text_of writes it
                 elif kind == "s" and raw.isdigit() and int(raw) < shared:
                     shown = strings[int(raw)]
+                elif kind == "inlineStr" or kind == "str":
+                    shown = raw
                 else:
                     cell = _value(raw, kind, style, strings, dates, durations, epoch)
                     if cell is None:
@@ -325,7 +328,7 @@ class Book:
                 if len(cells) < column:
                     cells.extend([""] * (column - len(cells)))
                 cells[column - 1] = shown
-            elif tag == "row" or tag.endswith(":row"):
+            elif tag == ROW:
                 rows.append(cells)
 
         if sheet not in self.sheets:

@@ -54,9 +54,8 @@ def upload_page(request):
 def upload_preview(request):
     allowed, wait = upload_allowed(request)
     if not allowed:
-        form = UploadForm()
-        form.add_error(None, refused_message(wait))
-        response = _upload_page(request, form, status=429)
+        messages.error(request, refused_message(wait))
+        response = _upload_page(request, UploadForm(), status=429)
         if wait:
             response["Retry-After"] = str(wait)
         return response

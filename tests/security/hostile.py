@@ -21,7 +21,7 @@ PACKAGE_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>"""
 WORKBOOK = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets><sheet name="{{sheet}}" sheetId="1" r:id="rId1"/></sheets></workbook>"""
 WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>
@@ -55,14 +55,14 @@ def sheet_xml(rows, *, dimension: str | None = None, prologue: str = "") -> str:
             f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
 
 
-def xlsx(sheet, shared_strings=None, *, level: int = 9) -> bytes:
-    """A workbook of one sheet (its XML as text, or as an iterable of byte chunks written as they
-    come), with shared strings (text or chunks) if given."""
+def xlsx(sheet, shared_strings=None, *, level: int = 9, sheet_name: str = "Sheet1") -> bytes:
+    """A workbook of one sheet named ``sheet_name`` (its XML as text, or as an iterable of byte
+    chunks written as they come), with shared strings (text or chunks) if given."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", PACKAGE_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/workbook.xml", WORKBOOK.format(sheet=sheet_name))
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         for name, part in (("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", shared_strings)):
             if part is None:

@@ -1,0 +1,146 @@
+"""Time and peak memory of the intake on hostile files, and on the largest files it accepts.
+
+Each file (tests/security/hostile.py builds them; none is committed) is sent through
+``stftracker.intake.importing.ingest`` as an analyst would send it to the API, in a fresh
+subprocess with an in-memory SQLite database, which reports how long the import took and its
+peak RSS growth: the process's peak resident size after the import (``resource.getrusage``) less
+its resident size just before it, the file already in memory. The bound it checks: **peak RSS
+growth under 200 MB for any file under UPLOAD_MAX_BYTES**, each file refused or stored with an
+upload record.
+
+    .venv/bin/python bench/intake_memory.py [--only NAME ...]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BOUND_MB = 200
+
+
+def rtt_sized_workbook(providers=500, functions=20, bands=60):
+    """A workbook of the RTT provider workbook's size: a title block, the ``Provider Code``
+    header and a row per provider and treatment function, every band filled."""
+    from tests.security import hostile
+
+    def chunks():
+        yield hostile.sheet_xml([hostile.inline_row(1, ["Title: Incomplete pathways"]),
+                                 hostile.inline_row(2, ["Period:", "March 2017"]),
+                                 hostile.inline_row(4, ["Region Code", "Provider Code", "Provider Name",
+                                                        "Treatment Function Code", "Treatment Function"]
+                                                    + [f">{n}-{n + 1}" for n in range(bands)]
+                                                    + ["Total number of incomplete pathways",
+                                                       "Total within 18 weeks"])]).split("</sheetData>")[0].encode()
+        number = 5
+        for provider in range(providers):
+            for function in range(functions):
+                cells = ["Y56", f"R{provider:04d}", f"Provider {provider}", f"C_{function:03d}", f"Function {function}"]
+                yield hostile.inline_row(number, cells + [n % 97 for n in range(bands)] + [9999, 8888]).encode()
+                number += 1
+        yield b"</sheetData></worksheet>"
+
+    return hostile.xlsx(chunks(), sheet_name="Provider")
+
+
+def clean_national_csv(rows=49_000):
+    """A clean canonical performance file of ``rows`` rows (just under the row limit)."""
+    lines = ["org_code,period,metric,numerator,denominator"]
+    lines += [f"R{index % 9000:04d},2016-{index % 12 + 1:02d},ae,{index % 900},1000" for index in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def cases():
+    from tests.security import hostile
+
+    return {
+        "bomb_shared_string_1GiB": (hostile.bomb_shared_string, "xlsx"),
+        "padded_dimension": (hostile.padded_dimension, "xlsx"),
+        "dense_sheet": (lambda: hostile.dense_sheet(60_000), "xlsx"),
+        "wide_dense_sheet_2M_cells": (hostile.wide_dense_sheet, "xlsx"),
+        "doctype_sheet": (hostile.doctype_sheet, "xlsx"),
+        "million_row_csv": (hostile.million_row_csv, "csv"),
+        "bad_rows_csv_49k": (lambda: hostile.bad_rows_csv(49_000), "csv"),
+        "wide_header_csv_2M_columns": (hostile.wide_header_csv, "csv"),
+        "rtt_sized_workbook": (rtt_sized_workbook, "xlsx"),
+        "clean_national_csv_49k": (clean_national_csv, "csv"),
+    }
+
+
+CHILD = r"""
+import json, os, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+os.environ["DJANGO_SETTINGS_MODULE"] = "stftracker.settings"
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.factories import UserFactory
+from stftracker.intake.importing import ingest
+from trusts.models import Upload
+
+user = UserFactory(username="bench-analyst", role="analyst")
+data = open(sys.argv[1], "rb").read()
+
+def rss_kb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+before = rss_kb()
+started = time.perf_counter()
+result = ingest(data=data, file_name=os.path.basename(sys.argv[1]), user=user, source="api", recompute=False)
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+upload = Upload.objects.get(pk=result.upload.pk)
+print(json.dumps({"seconds": elapsed, "growth_mb": max(0, peak - before) / 1024, "status": upload.status,
+                  "errors_total": upload.errors_total,
+                  "first_error": (upload.errors or [{"message": ""}])[0]["message"][:110]}))
+"""
+
+
+def run(name, build, suffix, limit_bytes):
+    data = build()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.{suffix}"
+        path.write_bytes(data)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT)], capture_output=True, text=True,
+                              timeout=600)
+    if done.returncode != 0:
+        return {"name": name, "bytes": len(data), "failed": done.stderr[-2000:]}
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"name": name, "bytes": len(data), "under_limit": len(data) <= limit_bytes, **report}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", help="case names to run")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stftracker.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    worst = 0.0
+    for name, (build, suffix) in cases().items():
+        if args.only and name not in args.only:
+            continue
+        row = run(name, build, suffix, settings.UPLOAD_MAX_BYTES)
+        if "failed" in row:
+            print(f"{name:28} FAILED\n{row['failed']}")
+            continue
+        worst = max(worst, row["growth_mb"])
+        print(f"{name:28} {row['bytes']:>11,} B  {row['seconds']:6.2f} s  peak RSS growth {row['growth_mb']:6.1f} MB  "
+              f"{row['status']:9} errors {row['errors_total']:>6,}  {row['first_error']}")
+    verdict = "within" if worst < BOUND_MB else "OVER"
+    print(f"worst peak RSS growth {worst:.1f} MB: {verdict} the {BOUND_MB} MB bound")
+    return 0 if worst < BOUND_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
