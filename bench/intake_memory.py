@@ -47,10 +47,14 @@ def rtt_sized_workbook(providers=500, functions=20, bands=60):
     return hostile.xlsx(chunks(), sheet_name="Provider")
 
 
-def clean_national_csv(rows=49_000):
-    """A clean canonical performance file of ``rows`` rows (just under the row limit)."""
+TRUSTS = 240  # the child's trust register: R0000 to R0239
+
+
+def clean_national_csv(months=12):
+    """A clean canonical performance file: a year of every trust's three metrics (8,640 rows)."""
     lines = ["org_code,period,metric,numerator,denominator"]
-    lines += [f"R{index % 9000:04d},2016-{index % 12 + 1:02d},ae,{index % 900},1000" for index in range(rows)]
+    lines += [f"R{trust:04d},{2016 + (month + 3) // 12}-{(month + 3) % 12 + 1:02d},{metric},{(trust * 7 + month) % 900},1000"
+              for month in range(months) for trust in range(TRUSTS) for metric in ("ae", "rtt", "cancer62")]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -67,7 +71,7 @@ def cases():
         "bad_rows_csv_49k": (lambda: hostile.bad_rows_csv(49_000), "csv"),
         "wide_header_csv_2M_columns": (hostile.wide_header_csv, "csv"),
         "rtt_sized_workbook": (rtt_sized_workbook, "xlsx"),
-        "clean_national_csv_49k": (clean_national_csv, "csv"),
+        "clean_national_year_csv": (clean_national_csv, "csv"),
     }
 
 
@@ -80,11 +84,14 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests.factories import UserFactory
+from tests.factories import RegionFactory, TrustFactory, UserFactory
 from stftracker.intake.importing import ingest
 from trusts.models import Upload
 
 user = UserFactory(username="bench-analyst", role="analyst")
+region = RegionFactory(code="Y56", name="London")
+for number in range(int(sys.argv[3])):
+    TrustFactory(org_code=f"R{number:04d}", region=region)
 data = open(sys.argv[1], "rb").read()
 
 def rss_kb():
@@ -108,8 +115,8 @@ def run(name, build, suffix, limit_bytes):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.{suffix}"
         path.write_bytes(data)
-        done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT)], capture_output=True, text=True,
-                              timeout=600)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT), str(TRUSTS)], capture_output=True,
+                              text=True, timeout=600)
     if done.returncode != 0:
         return {"name": name, "bytes": len(data), "failed": done.stderr[-2000:]}
     report = json.loads(done.stdout.strip().splitlines()[-1])

@@ -61,7 +61,8 @@ class Parsed:
     """What a kind parser returns: typed rows (each with its ``row`` number) and its errors.
 
     The first ``error_cap`` errors are kept in full (``UPLOAD_MAX_ERRORS``); the ones after them
-    are only counted, in ``errors_beyond``, so a file of bad rows costs a count, not a list.
+    are only counted, in ``errors_beyond``, and :func:`shaped_rows` stops at the next row
+    (``stopped_at``): a file of bad rows costs a few hundred errors, not a list of every one.
     """
 
     kind: str
@@ -72,6 +73,7 @@ class Parsed:
     notes: dict = field(default_factory=dict)
     error_cap: int = field(default_factory=_error_cap)
     errors_beyond: int = 0
+    stopped_at: int | None = None  # the row at which reading stopped, the errors past the cap
 
     def keep(self, reader, row):
         """Keep a row read by ``reader``: as a clean row, or (with errors) for the org code checks."""
@@ -335,10 +337,14 @@ def shaped_rows(table: Table, parsed: Parsed, width: int | None = None, layout: 
     otherwise). A row may end in empty cells beyond the width, as spreadsheets write them; a
     non-empty cell beyond it is an error. A CSV row with fewer cells than the width is an error;
     an XLSX row cannot have too few (a cell not in the sheet is an empty one, which its column
-    reads and, when it is required, reports).
+    reads and, when it is required, reports). Once ``parsed`` has more errors than it keeps, no
+    further row is yielded, and ``parsed.stopped_at`` is the row it stopped at.
     """
     width = header_width(table.header) if width is None else width
     for number, cells in table.numbered():
+        if parsed.errors_beyond:  # past the cap: the rows from here on are not checked
+            parsed.stopped_at = number
+            return
         problem = row_shape_error(table, number, cells, width, layout)
         if problem is None:
             yield number, cells

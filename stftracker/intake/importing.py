@@ -85,11 +85,12 @@ def _check_months(parsed, kind, schemes, today):
 def analyse(*, data: bytes, file_name: str, user):
     """Validate and diff a file without writing: (result, plan). plan is None when unreadable.
 
-    The errors are capped (``UPLOAD_MAX_ERRORS`` listed, ``errors_total`` counting all)."""
+    The errors are capped (``UPLOAD_MAX_ERRORS`` listed, ``errors_total`` counting all that were
+    found; reading stops at the row after the cap is passed)."""
     limits = Limits.from_settings()
     result, plan, parsed = _analyse(data, user)
-    beyond = parsed.errors_beyond if parsed is not None else 0
-    result.errors, result.errors_total = capped_errors(result.errors, limits.errors, beyond)
+    beyond, stopped_at = (parsed.errors_beyond, parsed.stopped_at) if parsed is not None else (0, None)
+    result.errors, result.errors_total = capped_errors(result.errors, limits.errors, beyond, stopped_at)
     if result.errors_total:
         result.ok = False
     return result, plan
@@ -131,7 +132,7 @@ def _analyse(data, user):
     if permission_errors and permission_errors[0]["row"] is None:
         result.errors = permission_errors
         result.notes["trust_ids"] = sorted({codes[r["org_code"]] for r in parsed.rows if r.get("org_code") in codes})
-        parsed.errors_beyond = 0  # the file's own errors are not what it is refused for
+        parsed.errors_beyond, parsed.stopped_at = 0, None  # the file's own errors are not what it is refused for
         return result, None, parsed
     plan = kind.prepare(parsed) if kind.register else kind.prepare(parsed, codes=codes)
     plan.scheme_ids |= scheme_ids

@@ -79,17 +79,20 @@ def _clipped(text, limit):
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def capped_errors(errors, limit: int, beyond: int = 0):
+def capped_errors(errors, limit: int, beyond: int = 0, stopped_at: int | None = None):
     """``(errors, total)``: the first ``limit`` of ``errors`` in full (a value or message of
-    thousands of characters clipped), then, when there are more (``beyond`` are counted but were
-    never listed), one error saying how many more; ``total`` counts them all."""
+    thousands of characters clipped), then, when there are more (``beyond`` were counted but never
+    listed), one error saying how many more, and, when checking stopped at row ``stopped_at``,
+    that the rows from it on were not checked; ``total`` counts every error found."""
     total = len(errors) + beyond
     kept = [{**error, "column": _clipped(error["column"], SHOWN_VALUE_LIMIT),
              "value": _clipped(error["value"], SHOWN_VALUE_LIMIT),
              "message": _clipped(error["message"], SHOWN_MESSAGE_LIMIT)} for error in errors[:limit]]
     rest = total - len(kept)
     if rest > 0:
-        kept.append(file_error(f"... and {rest:,} more error{'s' if rest != 1 else ''}: only the first "
+        stopped = (f"; checking stopped at row {stopped_at:,}, so the rows from it on were not checked"
+                   if stopped_at else "")
+        kept.append(file_error(f"... and {rest:,} more error{'s' if rest != 1 else ''}{stopped}: only the first "
                                f"{len(kept):,} are listed. Correct these and send the file again to see the rest."))
     return kept, total
 
