@@ -37,8 +37,8 @@ from .reports import IngestResult, capped_errors, file_error, preview_rows, skip
 
 logger = logging.getLogger(__name__)
 
-UNFINISHED = ("Checking the file did not finish (the server stopped while reading it), so nothing from it was "
-              "stored: send it again, and if this happens again, split the file.")
+UNFINISHED = ("The import of this file did not finish (the server stopped, or lost its database, while it was "
+              "under way), so nothing from it was stored: send it again, and if this happens again, split the file.")
 
 
 def sha256_of(data: bytes) -> str:
