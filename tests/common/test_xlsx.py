@@ -12,7 +12,8 @@ from openpyxl import Workbook
 from common.errors import FileError
 from common.tabular import Parsed, read_table
 from common.workbooks import SheetLayout, read_workbook
-from common.xlsx import Limits
+from common import xlsx
+from common.xlsx import Book, Limits
 from tests.security import hostile
 
 
@@ -99,9 +100,9 @@ def test_broken_xml_is_a_file_error():
 
 
 @pytest.mark.parametrize("limits, words", [
-    (Limits(rows=3), "more than 3 rows (reading stopped at row 4)"),
+    (Limits(rows=3), "more than 3 rows (its sheet has 6)"),  # counted before reading
     (Limits(columns=2), "Row 1 has more than 2 columns (column C)"),
-    (Limits(cells=7), "more than 7 non-empty cells (reading stopped at row 3)"),
+    (Limits(cells=7), "more than 7 non-empty cells (its sheet has 18 values)"),
 ])
 def test_an_xlsx_is_read_up_to_its_limits(limits, words):
     rows = [["org_code", "period", "plan_ytd"]] + [["RAA", "2016-04", n] for n in range(5)]
@@ -156,3 +157,21 @@ def test_a_merged_label_fills_its_range_beyond_the_cells_the_row_has():
         "</sheetData>", '</sheetData><mergeCells count="2"><mergeCell ref="A1:A2"/><mergeCell ref="B1:D1"/></mergeCells>')
     table = read_workbook(hostile.xlsx(sheet, sheet_name="Provider"), [LAYOUT])
     assert table.header == ["Provider Code", ">0-1", ">1-2", ">2-3"] and table.rows == [["RAA", "1", "2", "3"]]
+
+
+def test_tags_are_counted_across_the_chunks_a_part_is_read_in(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK", 7)  # every tag straddles a chunk boundary somewhere
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(1, 301))
+    data = hostile.xlsx(hostile.sheet_xml([rows]))
+    with pytest.raises(FileError, match=r"more than 299 rows \(its sheet has 300\)"):
+        Book(data, Limits(rows=299)).rows("Sheet1", lambda value, number_format: str(value))
+    with pytest.raises(FileError, match=r"more than 299 non-empty cells \(its sheet has 300 values\)"):
+        Book(data, Limits(cells=299)).rows("Sheet1", lambda value, number_format: str(value))
+    rows, merged = Book(data, Limits(rows=300, cells=300)).rows("Sheet1", lambda value, number_format: str(value))
+    assert len(rows) == 300 and rows[-1] == ["1"] and merged == []
+
+
+def test_rows_numbered_again_and_again_still_count_against_the_limit():
+    sheet = hostile.sheet_xml(['<row r="1"><c r="A1"><v>1</v></c></row>'] * 5)
+    with pytest.raises(FileError, match="more than 3 rows"):
+        read_table(hostile.xlsx(sheet), limits=Limits(rows=3))

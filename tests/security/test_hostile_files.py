@@ -53,7 +53,7 @@ def assert_refused_with_a_record(response, elapsed, data, name, director, words)
     # sends that one) and is quicker to build.
     (lambda: hostile.bomb_shared_string(160 * 1024 ** 2), "bomb.xlsx", "unpacks to 167,"),
     (hostile.padded_dimension, "padded.xlsx", "more than 50,000 rows (reading stopped at row 1,048,576)"),
-    (lambda: hostile.dense_sheet(60_000), "dense.xlsx", "more than 50,000 rows (reading stopped at row 50,001)"),
+    (lambda: hostile.dense_sheet(60_000), "dense.xlsx", "more than 50,000 rows (its sheet has 60,001)"),
     (hostile.million_row_csv, "million.csv", "more than 50,000 rows (reading stopped at row 50,001)"),
     (hostile.wide_header_csv, "wide.csv", "Line 1 has 1,999,999 commas: a file may have at most 500 columns"),
     (hostile.doctype_sheet, "doctype.xlsx", "DOCTYPE declaration"),
@@ -65,12 +65,28 @@ def test_a_hostile_file_is_refused_quickly_with_an_upload_record(sender, directo
 
 
 @pytest.mark.django_db
-@override_settings(UPLOAD_MAX_CELLS=300_000)
-def test_a_sheet_of_more_cells_than_allowed_stops_at_the_limit(sender, director):
-    data = hostile.wide_dense_sheet(columns=400, rows=5_000)  # 2,000,000 cells of one digit
+def test_a_sheet_of_more_cells_than_allowed_is_refused_before_it_is_read(sender, director):
+    data = hostile.wide_dense_sheet(columns=400, rows=5_000)  # 2,000,000 cells of one digit, 70 KB
     response, elapsed = send(sender, data, "cells.xlsx")
-    # 300,000 cells are 750 rows of 400: reading stops in row 751.
     assert_refused_with_a_record(response, elapsed, data, "cells.xlsx", director,
+                                 "more than 1,000,000 non-empty cells (its sheet has 2,000,000 values)")
+
+
+@pytest.mark.django_db
+@override_settings(UPLOAD_MAX_CELLS=300_000)
+def test_reading_stops_at_the_cell_limit_when_counting_cannot_tell(sender, director):
+    """Values written with a namespace prefix are not counted before reading; reading stops at
+    the cell past the limit all the same."""
+    def chunks():
+        yield f'<?xml version="1.0"?><x:worksheet xmlns:x="{hostile.MAIN}"><x:sheetData>'.encode()
+        for number in range(1, 5_001):
+            yield (f'<x:row r="{number}">' + "<x:c><x:v>1</x:v></x:c>" * 400 + "</x:row>").encode()
+        yield b"</x:sheetData></x:worksheet>"
+
+    data = hostile.xlsx(chunks())
+    response, elapsed = send(sender, data, "prefixed.xlsx")
+    # 300,000 cells are 750 rows of 400: reading stops in row 751.
+    assert_refused_with_a_record(response, elapsed, data, "prefixed.xlsx", director,
                                  "more than 300,000 non-empty cells (reading stopped at row 751)")
 
 
