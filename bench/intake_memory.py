@@ -58,6 +58,29 @@ def clean_national_csv(months=12):
     return ("\n".join(lines) + "\n").encode()
 
 
+def shared_strings_at_limit(megabytes=19):
+    """An XLSX whose shared strings part is just under its limit: ~800,000 strings of 8 letters."""
+    from tests.security import hostile
+
+    count = megabytes * 1024 * 1024 // len("<si><t>s0000000</t></si>")
+
+    def chunks():
+        yield f'<?xml version="1.0"?><sst xmlns="{hostile.MAIN}">'.encode()
+        for start in range(0, count, 10_000):
+            yield "".join(f"<si><t>s{n:07d}</t></si>" for n in range(start, min(count, start + 10_000))).encode()
+        yield b"</sst>"
+
+    sheet = hostile.sheet_xml(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>'])
+    return hostile.xlsx(sheet, chunks())
+
+
+def csv_at_cell_limit(rows=49_000, columns=20):
+    """A CSV of ~980,000 non-empty cells of 7 digits (just under the cell limit, ~8 MB)."""
+    header = ",".join(f"c{n}" for n in range(columns))
+    return (header + "\n" + "".join(",".join(f"{(r * columns + c) % 9999999:07d}" for c in range(columns)) + "\n"
+                                    for r in range(rows))).encode()
+
+
 def cases():
     from tests.security import hostile
 
@@ -72,6 +95,8 @@ def cases():
         "wide_header_csv_2M_columns": (hostile.wide_header_csv, "csv"),
         "rtt_sized_workbook": (rtt_sized_workbook, "xlsx"),
         "clean_national_year_csv": (clean_national_csv, "csv"),
+        "shared_strings_19MB": (shared_strings_at_limit, "xlsx"),
+        "csv_980k_cells": (csv_at_cell_limit, "csv"),
     }
 
 

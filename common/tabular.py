@@ -95,21 +95,23 @@ class Parsed:
 XLSX_MAGIC = b"PK\x03\x04"
 
 
-def read_table(data: bytes, *, has_header: bool | None = True, limits: Limits | None = None) -> Table:
+def read_table(data: bytes, *, has_header: bool | None = True, limits: Limits | None = None,
+               book: Book | None = None) -> Table:
     """The first sheet of an XLSX file, or a CSV file, as text cells, within ``limits`` (the
     settings' by default): a file of more rows, columns or non-empty cells is a FileError as soon
     as reading reaches the first one too many, and an XLSX is read as :class:`common.xlsx.Book`
     reads it.
 
     ``has_header=None`` lets the caller decide later: the first row is returned as ``header``
-    and also kept as the first data row position (``first_row_number`` 2).
+    and also kept as the first data row position (``first_row_number`` 2). ``book`` is the XLSX
+    already opened (its shared strings read), for a caller that looked at it first.
     """
     if not data or not data.strip():
         raise FileError("The file is empty.")
     limits = limits or Limits.from_settings()
     source = "csv"
     if data.startswith(XLSX_MAGIC):
-        rows, source = _xlsx_rows(data, limits), "xlsx"
+        rows, source = _xlsx_rows(data, limits, book), "xlsx"
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileError("Old Excel (.xls) files are not read: save the sheet as .xlsx or CSV.")
     else:
@@ -177,15 +179,16 @@ def _csv_rows(data: bytes, limits: Limits):
     return rows
 
 
-def _xlsx_rows(data: bytes, limits: Limits):
-    """The first sheet's rows, cells stripped."""
-    book = Book(data, limits)
+def _xlsx_rows(data: bytes, limits: Limits, book: Book | None = None):
+    """The first sheet's rows, cells stripped (from ``book`` when it is given)."""
+    opened = book or Book(data, limits)
     try:
-        if not book.sheets:
+        if not opened.sheets:
             raise FileError("The workbook has no sheets.")
-        rows, _merged = book.rows(next(iter(book.sheets)), xlsx_cell_text)
+        rows, _merged = opened.rows(next(iter(opened.sheets)), xlsx_cell_text)
     finally:
-        book.close()
+        if book is None:
+            opened.close()
     return [[cell.strip() for cell in row] for row in rows]
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import FileError, column_letter
-from .tabular import XLSX_MAGIC, Table, normalise_header, xlsx_cell_text
+from .tabular import XLSX_MAGIC, Table, normalise_header, read_table, xlsx_cell_text
 from .xlsx import Book, Limits
 
 TITLE_CELL = re.compile(r"^([^:]{1,40}):\s*(.*)$")
@@ -144,25 +144,43 @@ def read_workbook(data: bytes, layouts, limits: Limits | None = None) -> Table |
         return None
     book = Book(data, limits or Limits.from_settings())
     try:
-        search = max(layout.search_rows for layout in layouts)
-        first = {name: book.rows(name, xlsx_cell_text, max_row=search)[0] for name in book.sheets}
-        layout = next((layout for layout in layouts if layout.fits(first)), None)
-        if layout is None:
-            return None
-        name = layout.sheet_name(first)
-        if name is None:
-            raise SheetError(
-                f"The workbook has no sheet {layout.sheet!r} (it has {', '.join(repr(n) for n in first)}): "
-                f"{layout.description} is read from its sheet {layout.sheet!r}.",
-                column="(sheet)", value=layout.sheet)
-        start = marker_row(first[name], layout.marker)
-        if start is None:
-            raise SheetError(
-                f"Sheet {name!r} has no {layout.marker!r} cell in its first {layout.search_rows} rows: the header "
-                f"row of {layout.description} is found by it.", column=layout.marker)
-        return _read_sheet(book, name, start, layout)
+        return _layout_table(book, layouts)
     finally:
         book.close()
+
+
+def read_upload(data: bytes, layouts, limits: Limits | None = None) -> Table:
+    """An uploaded file as a table: a workbook of one of ``layouts`` by its layout
+    (:func:`read_workbook`), any other XLSX from its first sheet, a CSV as a CSV
+    (:func:`common.tabular.read_table`); an XLSX is opened, and its shared strings read, once."""
+    limits = limits or Limits.from_settings()
+    if not layouts or not data.startswith(XLSX_MAGIC):
+        return read_table(data, limits=limits)
+    book = Book(data, limits)
+    try:
+        return _layout_table(book, layouts) or read_table(data, limits=limits, book=book)
+    finally:
+        book.close()
+
+
+def _layout_table(book, layouts) -> Table | None:
+    search = max(layout.search_rows for layout in layouts)
+    first = {name: book.rows(name, xlsx_cell_text, max_row=search)[0] for name in book.sheets}
+    layout = next((layout for layout in layouts if layout.fits(first)), None)
+    if layout is None:
+        return None
+    name = layout.sheet_name(first)
+    if name is None:
+        raise SheetError(
+            f"The workbook has no sheet {layout.sheet!r} (it has {', '.join(repr(n) for n in first)}): "
+            f"{layout.description} is read from its sheet {layout.sheet!r}.",
+            column="(sheet)", value=layout.sheet)
+    start = marker_row(first[name], layout.marker)
+    if start is None:
+        raise SheetError(
+            f"Sheet {name!r} has no {layout.marker!r} cell in its first {layout.search_rows} rows: the header "
+            f"row of {layout.description} is found by it.", column=layout.marker)
+    return _read_sheet(book, name, start, layout)
 
 
 def _read_sheet(book, name, start, layout) -> Table:

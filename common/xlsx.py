@@ -37,6 +37,7 @@ from .errors import FileError, column_letter
 CHUNK = 256 * 1024
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL, VALUE, INLINE, ROW, MERGE = (MAIN + name for name in ("c", "v", "is", "row", "mergeCell"))
+STRING, TEXT, PHONETIC = (MAIN + name for name in ("si", "t", "rPh"))
 # Tags counted before a sheet is read (Book._count); "<" never appears in a sheet's text unescaped.
 COUNTED = (b"<row ", b"<row>", b"<v>", b"<is>")
 LONGEST_COUNTED = max(len(pattern) for pattern in COUNTED)
@@ -204,29 +205,31 @@ class Book:
 
     def _shared_strings(self, name):
         """The shared strings: each ``si``'s text runs joined, phonetic runs left out."""
-        strings, parts, state = [], [], {"in_text": False, "phonetic": 0}
+        strings, parts = [], []
+        collect, forget = parts.append, parts.clear
+        phonetic, in_text = 0, False
 
         def start(tag, attrs):
-            tag = _local(tag)
-            if tag == "t" and not state["phonetic"]:
-                state["in_text"] = True
-            elif tag == "rPh":
-                state["phonetic"] += 1
-            elif tag == "si":
-                parts.clear()
+            nonlocal phonetic, in_text
+            if tag == TEXT:
+                in_text = not phonetic
+            elif tag == STRING:
+                forget()
+            elif tag == PHONETIC:
+                phonetic += 1
 
         def end(tag):
-            tag = _local(tag)
-            if tag == "t":
-                state["in_text"] = False
-            elif tag == "rPh":
-                state["phonetic"] -= 1
-            elif tag == "si":
+            nonlocal phonetic, in_text
+            if tag == TEXT:
+                in_text = False
+            elif tag == STRING:
                 strings.append("".join(parts).replace("x005F_", ""))
+            elif tag == PHONETIC:
+                phonetic -= 1
 
         def text(data):
-            if state["in_text"]:
-                parts.append(data)
+            if in_text:
+                collect(data)
 
         self._parse(name, start=start, end=end, text=text)
         return strings
