@@ -54,7 +54,7 @@ class Limits:
     columns: int = 500
     cells: int = 1_000_000
     xlsx_bytes: int = 100 * 1024 * 1024  # the parts of an XLSX, uncompressed, added up
-    shared_strings_bytes: int = 20 * 1024 * 1024
+    shared_strings_bytes: int = 10 * 1024 * 1024
     errors: int = 200  # errors kept in full; the rest are counted
 
     @classmethod
