@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 from .errors import CellError, FileError, HeaderError, RowError, and_join, column_letter
+from .xlsx import Book, Limits, too_many_cells, too_many_columns, too_many_rows
 
 
 @dataclass
@@ -51,9 +52,18 @@ class Table:
                 yield self.first_row_number + offset, cells
 
 
+def _error_cap():
+    return Limits.from_settings().errors
+
+
 @dataclass
 class Parsed:
-    """What a kind parser returns: typed rows (each with its ``row`` number) and every error."""
+    """What a kind parser returns: typed rows (each with its ``row`` number) and its errors.
+
+    The first ``error_cap`` errors are kept in full (``UPLOAD_MAX_ERRORS``); the ones after them
+    are only counted, in ``errors_beyond``, and :func:`shaped_rows` stops at the next row
+    (``stopped_at``): a file of bad rows costs a few hundred errors, not a list of every one.
+    """
 
     kind: str
     rows: list[dict] = field(default_factory=list)
@@ -61,13 +71,23 @@ class Parsed:
     skipped: list[dict] = field(default_factory=list)  # {"row", "org_code", "reason"}
     partial: list[dict] = field(default_factory=list)  # rows with cell errors, kept for the org code checks
     notes: dict = field(default_factory=dict)
+    error_cap: int = field(default_factory=_error_cap)
+    errors_beyond: int = 0
+    stopped_at: int | None = None  # the row at which reading stopped, the errors past the cap
 
     def keep(self, reader, row):
         """Keep a row read by ``reader``: as a clean row, or (with errors) for the org code checks."""
         (self.rows if reader.ok else self.partial).append(row)
 
     def error(self, row, column, value, message):
+        if len(self.errors) >= self.error_cap:
+            self.errors_beyond += 1
+            return
         self.errors.append(RowError(row, column, "" if value is None else str(value), message))
+
+    @property
+    def errors_total(self) -> int:
+        return len(self.errors) + self.errors_beyond
 
 
 # --- Files -----------------------------------------------------------------------------------
@@ -75,22 +95,27 @@ class Parsed:
 XLSX_MAGIC = b"PK\x03\x04"
 
 
-def read_table(data: bytes, *, has_header: bool | None = True) -> Table:
-    """The first sheet of an XLSX file, or a CSV file, as text cells.
+def read_table(data: bytes, *, has_header: bool | None = True, limits: Limits | None = None,
+               book: Book | None = None) -> Table:
+    """The first sheet of an XLSX file, or a CSV file, as text cells, within ``limits`` (the
+    settings' by default): a file of more rows, columns or non-empty cells is a FileError as soon
+    as reading reaches the first one too many, and an XLSX is read as :class:`common.xlsx.Book`
+    reads it.
 
     ``has_header=None`` lets the caller decide later: the first row is returned as ``header``
-    and also kept as the first data row position (``first_row_number`` 2).
+    and also kept as the first data row position (``first_row_number`` 2). ``book`` is the XLSX
+    already opened (its shared strings read), for a caller that looked at it first.
     """
     if not data or not data.strip():
         raise FileError("The file is empty.")
+    limits = limits or Limits.from_settings()
     source = "csv"
     if data.startswith(XLSX_MAGIC):
-        rows, source = _xlsx_rows(data), "xlsx"
+        rows, source = _xlsx_rows(data, limits, book), "xlsx"
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileError("Old Excel (.xls) files are not read: save the sheet as .xlsx or CSV.")
     else:
-        rows = _csv_rows(data)
-    rows = [[cell.strip() for cell in row] for row in rows]
+        rows = _csv_rows(data, limits)
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
@@ -123,31 +148,48 @@ def decode_text(data: bytes) -> str:
         raise FileError("The file is neither UTF-8 nor Windows-1252 text.") from exc
 
 
-def _csv_rows(data: bytes):
+def _bounded_lines(text: str, limits: Limits):
+    """The CSV's lines, refusing one with more commas than a row may have columns before the
+    CSV reader splits it (a header of millions of columns is never built)."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if line.count(",") >= limits.columns:
+            raise FileError(f"Line {number:,} has {line.count(','):,} commas: a file may have at most "
+                            f"{limits.columns:,} columns.")
+        yield line
+
+
+def _csv_rows(data: bytes, limits: Limits):
+    """The CSV's rows, cells stripped, read one at a time and stopped at the first row, column or
+    cell over ``limits``."""
     text = decode_text(data)
+    rows, cells = [], 0
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), strict=True)]
+        for row in csv.reader(_bounded_lines(text, limits), strict=True):
+            if len(rows) >= limits.rows:
+                raise too_many_rows(len(rows) + 1, limits)
+            if len(row) > limits.columns:
+                raise too_many_columns(len(rows) + 1, limits)
+            row = [cell.strip() for cell in row]
+            cells += sum(1 for cell in row if cell)
+            if cells > limits.cells:
+                raise too_many_cells(len(rows) + 1, limits)
+            rows.append(row)
     except csv.Error as exc:
         raise FileError(f"The CSV cannot be read: {exc}.") from exc
+    return rows
 
 
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
+def _xlsx_rows(data: bytes, limits: Limits, book: Book | None = None):
+    """The first sheet's rows, cells stripped (from ``book`` when it is given)."""
+    opened = book or Book(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise FileError(f"The XLSX file cannot be read ({exc.__class__.__name__}).") from exc
-    try:
-        if not workbook.worksheets:
+        if not opened.sheets:
             raise FileError("The workbook has no sheets.")
-        sheet = workbook.worksheets[0]
-        return [
-            [xlsx_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row]
-            for row in sheet.iter_rows()
-        ]
+        rows, _merged = opened.rows(next(iter(opened.sheets)), xlsx_cell_text)
     finally:
-        workbook.close()
+        if book is None:
+            opened.close()
+    return [[cell.strip() for cell in row] for row in rows]
 
 
 def xlsx_cell_text(value, number_format=None) -> str:
@@ -211,14 +253,15 @@ def check_header(header, required, optional=(), *, allow_unknown=False) -> dict:
     unknown and repeated columns, and blank columns between named ones). Linear in the columns."""
     names = [normalise_header(name) for name in header]
     expected = set(required) | set(optional)
-    positions, unknown = {}, []
+    positions, unknown, seen = {}, [], set()
     for index, name in enumerate(names[:header_width(names)]):
         if not name:
             if not allow_unknown:
                 unknown.append(f"(blank column {index + 1})")
         elif name in expected:
             positions.setdefault(name, index)
-        elif not allow_unknown and name not in unknown:
+        elif not allow_unknown and name not in seen:
+            seen.add(name)
             unknown.append(name)
     missing = [name for name in required if name not in positions]
     repeated = repeated_columns(names)
@@ -297,10 +340,14 @@ def shaped_rows(table: Table, parsed: Parsed, width: int | None = None, layout: 
     otherwise). A row may end in empty cells beyond the width, as spreadsheets write them; a
     non-empty cell beyond it is an error. A CSV row with fewer cells than the width is an error;
     an XLSX row cannot have too few (a cell not in the sheet is an empty one, which its column
-    reads and, when it is required, reports).
+    reads and, when it is required, reports). Once ``parsed`` has more errors than it keeps, no
+    further row is yielded, and ``parsed.stopped_at`` is the row it stopped at.
     """
     width = header_width(table.header) if width is None else width
     for number, cells in table.numbered():
+        if parsed.errors_beyond:  # past the cap: the rows from here on are not checked
+            parsed.stopped_at = number
+            return
         problem = row_shape_error(table, number, cells, width, layout)
         if problem is None:
             yield number, cells

@@ -14,12 +14,12 @@ name per column (the lowest label of the header rows, a merged cell's value fill
 whose rows are numbered as the spreadsheet shows them, and whose ``title`` holds the title block.
 The next published layout declares its own :class:`SheetLayout`.
 """
-import io
 import re
 from dataclasses import dataclass
 
 from .errors import FileError, column_letter
-from .tabular import XLSX_MAGIC, Table, normalise_header, xlsx_cell_text
+from .tabular import XLSX_MAGIC, Table, normalise_header, read_table, xlsx_cell_text
+from .xlsx import Book, Limits
 
 TITLE_CELL = re.compile(r"^([^:]{1,40}):\s*(.*)$")
 
@@ -111,45 +111,61 @@ def combined_header(rows) -> list[str]:
     return names
 
 
-def _fill_merged(sheet, rows, first, last):
+def _fill_merged(merged, rows, first, last):
     """Give every cell of a merged range that starts in rows ``first`` to ``last`` (indexes) its
-    top-left cell's text, as the reader sees it (openpyxl leaves the others empty)."""
-    for merged in sheet.merged_cells.ranges:
-        if not first <= merged.min_row - 1 <= last:
+    top-left cell's text, as the reader sees it (the sheet leaves the others empty). ``merged``
+    holds ``(min_col, min_row, max_col, max_row)`` ranges, counted from 1."""
+    for min_col, min_row, max_col, max_row in merged:
+        if not first <= min_row - 1 <= last or min_row > len(rows):
             continue
-        top = rows[merged.min_row - 1][merged.min_col - 1]
-        for row in range(merged.min_row, min(merged.max_row, last + 1) + 1):
+        top_row = rows[min_row - 1]
+        top = top_row[min_col - 1] if min_col <= len(top_row) else ""
+        if not top:
+            continue
+        for row in range(min_row, min(max_row, last + 1, len(rows)) + 1):
             cells = rows[row - 1]
-            for column in range(merged.min_col, merged.max_col + 1):
-                if column <= len(cells) and not cells[column - 1]:
+            if len(cells) < max_col:
+                cells.extend([""] * (max_col - len(cells)))
+            for column in range(min_col, max_col + 1):
+                if not cells[column - 1]:
                     cells[column - 1] = top
 
 
-def _first_rows(workbook, limit):
-    return {sheet.title: [[xlsx_cell_text(value) for value in row]
-                          for row in sheet.iter_rows(max_row=limit, values_only=True)]
-            for sheet in workbook.worksheets}
-
-
-def read_workbook(data: bytes, layouts) -> Table | None:
+def read_workbook(data: bytes, layouts, limits: Limits | None = None) -> Table | None:
     """The table of the first of ``layouts`` the XLSX workbook fits, or None (not an XLSX file,
     or of none of the layouts: the caller reads it as a plain table).
 
-    Raises :class:`SheetError` when the workbook is of a layout but its sheet is missing or has
-    no header row, naming the sheet or the header cell.
+    The workbook is read as :class:`common.xlsx.Book` reads it, within ``limits`` (the
+    settings' by default): past them, or when it cannot be read at all, a FileError. Raises
+    :class:`SheetError` when the workbook is of a layout but its sheet is missing or has no header
+    row, naming the sheet or the header cell.
     """
     if not layouts or not data.startswith(XLSX_MAGIC):
         return None
-    from openpyxl import load_workbook
-
+    book = Book(data, limits or Limits.from_settings())
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - a broken file is reported by the plain reader
-        return None
-    try:
-        first = _first_rows(workbook, max(layout.search_rows for layout in layouts))
+        return _layout_table(book, layouts)
     finally:
-        workbook.close()
+        book.close()
+
+
+def read_upload(data: bytes, layouts, limits: Limits | None = None) -> Table:
+    """An uploaded file as a table: a workbook of one of ``layouts`` by its layout
+    (:func:`read_workbook`), any other XLSX from its first sheet, a CSV as a CSV
+    (:func:`common.tabular.read_table`); an XLSX is opened, and its shared strings read, once."""
+    limits = limits or Limits.from_settings()
+    if not layouts or not data.startswith(XLSX_MAGIC):
+        return read_table(data, limits=limits)
+    book = Book(data, limits)
+    try:
+        return _layout_table(book, layouts) or read_table(data, limits=limits, book=book)
+    finally:
+        book.close()
+
+
+def _layout_table(book, layouts) -> Table | None:
+    search = max(layout.search_rows for layout in layouts)
+    first = {name: book.rows(name, xlsx_cell_text, max_row=search)[0] for name in book.sheets}
     layout = next((layout for layout in layouts if layout.fits(first)), None)
     if layout is None:
         return None
@@ -164,19 +180,13 @@ def read_workbook(data: bytes, layouts) -> Table | None:
         raise SheetError(
             f"Sheet {name!r} has no {layout.marker!r} cell in its first {layout.search_rows} rows: the header "
             f"row of {layout.description} is found by it.", column=layout.marker)
-    return _read_sheet(data, name, start, layout)
+    return _read_sheet(book, name, start, layout)
 
 
-def _read_sheet(data, name, start, layout) -> Table:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), data_only=True)  # not read-only: merged ranges are kept
-    try:
-        sheet = workbook[name]
-        rows = [[xlsx_cell_text(cell.value, cell.number_format).strip() for cell in row] for row in sheet.iter_rows()]
-        _fill_merged(sheet, rows, start, min(start + 1, len(rows) - 1))
-    finally:
-        workbook.close()
+def _read_sheet(book, name, start, layout) -> Table:
+    rows, merged = book.rows(name, xlsx_cell_text)
+    rows = [[text.strip() for text in cells] for cells in rows]
+    _fill_merged(merged, rows, start, min(start + 1, len(rows) - 1))
     wanted = normalise_header(layout.marker)
     marker_column = next(index for index, text in enumerate(rows[start]) if normalise_header(text) == wanted)
     depth = header_rows(rows, start, marker_column)

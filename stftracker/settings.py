@@ -352,6 +352,29 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "stftracker.reporting.CredentialsFilter"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# What one uploaded file may cost a worker (common.xlsx, common.tabular, stftracker.intake):
+# reading stops with a file error at the first row, column or non-empty cell past these; an XLSX
+# is refused when its parts unpack (zip directory, then counted while reading) to more than
+# UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES, or its shared strings to more than
+# UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES. A national month is ~240 trusts x a few metrics, the RTT
+# provider workbook ~500 providers x ~20 treatment functions x ~60 columns, a cancer extract a
+# few thousand rows: all well inside. An upload keeps its first UPLOAD_MAX_ERRORS errors in full
+# and counts the rest (errors_total).
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=50_000)
+UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=500)
+UPLOAD_MAX_CELLS = env.int("UPLOAD_MAX_CELLS", default=1_000_000)
+UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES = env.int("UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_ERRORS = env.int("UPLOAD_MAX_ERRORS", default=200)
+# A previewed file waits in the database (trusts.PendingUpload) for its confirmation for
+# UPLOAD_PREVIEW_SECONDS; a user has at most UPLOAD_PREVIEW_MAX_PENDING waiting, holding at most
+# UPLOAD_PREVIEW_MAX_BYTES (older ones are dropped to make room).
+UPLOAD_PREVIEW_SECONDS = env.int("UPLOAD_PREVIEW_SECONDS", default=3600)
+UPLOAD_PREVIEW_MAX_PENDING = env.int("UPLOAD_PREVIEW_MAX_PENDING", default=5)
+UPLOAD_PREVIEW_MAX_BYTES = env.int("UPLOAD_PREVIEW_MAX_BYTES", default=3 * UPLOAD_MAX_BYTES)
+# Files each user may send to the upload page's preview and the uploads API (together), as
+# DRF writes a rate: "N/second|minute|hour|day".
+UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="30/hour")
 # Cancer Waiting Times: a STANDARD naming 62 days is the urgent GP referral standard unless it has
 # one of these words (the screening and consultant-upgrade 62-day standards); see
 # performance.published.is_urgent_gp_62_day.

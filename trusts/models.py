@@ -142,7 +142,8 @@ class Upload(models.Model):
     rows_changed = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
     rows_skipped = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # the first UPLOAD_MAX_ERRORS in full, then a count
+    errors_total = models.PositiveIntegerField(default=0)  # every error found, listed or not
     notes = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=20, default="web")  # web, api, command, demo
     recompute_queued = models.BooleanField(default=False)
@@ -157,3 +158,25 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_kind_display() or 'unknown kind'}, {self.status})"
+
+
+class PendingUpload(models.Model):
+    """A previewed file waiting for its uploader to confirm it: its bytes, kept in the database so
+    that any worker can confirm it, until confirmed or ``expires_at`` (``UPLOAD_PREVIEW_SECONDS``).
+    The upload record is written when it is confirmed; each user has at most
+    ``UPLOAD_PREVIEW_MAX_PENDING`` of them holding at most ``UPLOAD_PREVIEW_MAX_BYTES``."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.file_name} (pending until {self.expires_at:%Y-%m-%d %H:%M})"

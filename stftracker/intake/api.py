@@ -1,5 +1,6 @@
 """The uploads API: the files a user may see (the same selector as the upload pages) and new
-uploads through the same import as the upload page, all rows or none stored."""
+uploads through the same import as the upload page, all rows or none stored, within the user's
+upload allowance (``UPLOAD_THROTTLE_RATE``, shared with the upload page)."""
 import django_filters
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,7 @@ from trusts.models import KIND_LABELS, Upload, UploadStatus
 from . import importing
 from .reports import file_error, too_large
 from .selectors import shown_errors, visible_uploads
+from .throttling import UploadRateThrottle
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -26,7 +28,7 @@ class UploadSerializer(serializers.ModelSerializer):
         fields = [
             "id", "uploaded_at", "uploaded_by", "source", "kind", "file_name", "sha256", "size_bytes",
             "status", "trusts", "row_count", "rows_new", "rows_changed", "rows_unchanged", "rows_skipped",
-            "errors", "recompute_queued",
+            "errors", "errors_total", "recompute_queued",
         ]
 
     def get_errors(self, upload) -> list[dict]:
@@ -71,6 +73,10 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self):
         return visible_uploads(user=self.request.user).prefetch_related("trusts")
 
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        return [*throttles, UploadRateThrottle()] if self.action == "create" else throttles
+
     @extend_schema(
         request={"multipart/form-data": UploadFileSerializer},
         responses={
@@ -92,6 +98,6 @@ class UploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         if result.status == UploadStatus.FAILED:  # our failure, not the file's: nothing was stored
             report["detail"] = "The import failed on our side and nothing was stored. Please try again in a minute."
             return Response(report, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
-        count = len(result.errors)
-        report["detail"] = f"Nothing was stored: the file has {count} error{'s' if count != 1 else ''}."
+        count = result.errors_total
+        report["detail"] = f"Nothing was stored: the file has {count:,} error{'s' if count != 1 else ''}."
         return Response(report, status=status.HTTP_400_BAD_REQUEST)

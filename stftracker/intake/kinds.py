@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from common.errors import RowError
-from common.tabular import Table, normalise_header, read_table
-from common.workbooks import read_workbook
+from common.tabular import Table, normalise_header
+from common.workbooks import read_upload
 from finance import importers as finance_importers
 from finance import parsers as finance_parsers
 from finance import reopenings
@@ -100,7 +100,7 @@ WORKBOOK_LAYOUTS = (performance_published.RTT_WORKBOOK,)
 def read_file(data: bytes) -> Table:
     """An uploaded file as a table: a published workbook by its layout, anything else as CSV or
     the first sheet of an XLSX (common.tabular.read_table)."""
-    return read_workbook(data, WORKBOOK_LAYOUTS) or read_table(data)
+    return read_upload(data, WORKBOOK_LAYOUTS)
 
 TEMPLATE_COLUMNS = {code: kind.template for code, kind in KINDS.items() if kind.template}
 

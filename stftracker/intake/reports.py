@@ -25,6 +25,7 @@ class IngestResult:
     notes: dict = field(default_factory=dict)
     preview: list = field(default_factory=list)  # {row, label, status, before, after}
     sha256: str = ""
+    errors_total: int = 0  # every error found; ``errors`` lists the first UPLOAD_MAX_ERRORS of them
 
     def to_dict(self):
         return {
@@ -34,6 +35,7 @@ class IngestResult:
             "run": self.run.pk if self.run else None,
             "run_state": self.run.state if self.run else None,
             "skipped": self.skipped, "notes": self.notes, "sha256": self.sha256,
+            "errors_total": self.errors_total,
         }
 
     def report_lines(self):
@@ -66,6 +68,33 @@ def too_large(size: int, limit: int) -> str:
 def file_error(message, column=""):
     """An error about the whole file (no row)."""
     return {"row": None, "column": column, "value": "", "message": message}
+
+
+SHOWN_VALUE_LIMIT = 200  # characters of a cell's value an error repeats
+SHOWN_MESSAGE_LIMIT = 1000
+
+
+def _clipped(text, limit):
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def capped_errors(errors, limit: int, beyond: int = 0, stopped_at: int | None = None):
+    """``(errors, total)``: the first ``limit`` of ``errors`` in full (a value or message of
+    thousands of characters clipped), then, when there are more (``beyond`` were counted but never
+    listed), one error saying how many more, and, when checking stopped at row ``stopped_at``,
+    that the rows from it on were not checked; ``total`` counts every error found."""
+    total = len(errors) + beyond
+    kept = [{**error, "column": _clipped(error["column"], SHOWN_VALUE_LIMIT),
+             "value": _clipped(error["value"], SHOWN_VALUE_LIMIT),
+             "message": _clipped(error["message"], SHOWN_MESSAGE_LIMIT)} for error in errors[:limit]]
+    rest = total - len(kept)
+    if rest > 0:
+        stopped = (f"; checking stopped at row {stopped_at:,}, so the rows from it on were not checked"
+                   if stopped_at else "")
+        kept.append(file_error(f"... and {rest:,} more error{'s' if rest != 1 else ''}{stopped}: only the first "
+                               f"{len(kept):,} are listed. Correct these and send the file again to see the rest."))
+    return kept, total
 
 
 def sorted_errors(errors, header=()):

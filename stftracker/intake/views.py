@@ -1,16 +1,13 @@
 """Upload pages: pick a file, preview it, confirm, follow the recompute; history; templates.
 
 Thin views: each parses input, calls the import (:mod:`.importing`) or a selector, and renders.
-Between preview and confirm the file's bytes wait in the cache under a random token bound to the
-user (an hour at most); confirm validates them again before storing anything.
+Between preview and confirm the file's bytes wait in the database under a random token bound to
+the user (:mod:`.pending`); confirm validates them again before storing anything. Previews count
+against the user's upload allowance (:mod:`.throttling`).
 """
-import base64
-import secrets
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,21 +19,18 @@ from finance.selectors import latest_run
 from trusts.models import KIND_LABELS
 from trusts.roles import visible_trusts
 
-from . import selectors
+from . import pending, selectors
 from .forms import ConfirmForm, UploadForm
 from .importing import ingest, preview
 from .kinds import TEMPLATE_COLUMNS, template_kinds
+from .throttling import refused_message, upload_allowed
 
-PREVIEW_SECONDS = 3600
 PREVIEW_ROWS_SHOWN = 500
 
 
-def _cache_key(user, token):
-    return f"intake-preview:{user.pk}:{token}"
-
-
 def _history_context(request, trust=None, limit=None):
-    uploads = selectors.visible_uploads(user=request.user, trust=trust)
+    # A list of uploads shows none of their errors or notes: they are not read.
+    uploads = selectors.visible_uploads(user=request.user, trust=trust).defer("errors", "notes")
     if limit:
         return {"uploads": uploads[:limit]}
     page = Paginator(uploads, 50).get_page(request.GET.get("page"))
@@ -58,19 +52,22 @@ def upload_page(request):
 @login_required
 @require_POST
 def upload_preview(request):
+    allowed, wait = upload_allowed(request)
+    if not allowed:
+        messages.error(request, refused_message(wait))
+        response = _upload_page(request, UploadForm(), status=429)
+        if wait:
+            response["Retry-After"] = str(wait)
+        return response
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, form, status=400)
     uploaded = form.cleaned_data["file"]
     data = uploaded.read(settings.UPLOAD_MAX_BYTES + 1)
     result = preview(data=data, file_name=uploaded.name, user=request.user, source="web")
-    if not result.ok:  # recorded as rejected: every file received is kept
+    if not result.ok:  # recorded as rejected (or failed): every file received is kept
         return render(request, "uploads/errors.html", {"result": result, "upload": result.upload}, status=400)
-    token = secrets.token_urlsafe(32)
-    cache.set(_cache_key(request.user, token), {"data": data, "file_name": uploaded.name}, PREVIEW_SECONDS)
-    if cache.get(_cache_key(request.user, token)) is None:  # the cache is down: keep it in the session
-        request.session[_cache_key(request.user, token)] = {"data": base64.b64encode(data).decode(),
-                                                            "file_name": uploaded.name}
+    token = pending.hold(user=request.user, data=data, file_name=uploaded.name, sha256=result.sha256)
     context = {
         "result": result, "file_name": uploaded.name, "confirm": ConfirmForm(initial={"token": token}),
         "preview_rows": result.preview[:PREVIEW_ROWS_SHOWN], "more_rows": max(0, len(result.preview) - PREVIEW_ROWS_SHOWN),
@@ -84,15 +81,12 @@ def upload_preview(request):
 @require_POST
 def upload_confirm(request):
     form = ConfirmForm(request.POST)
-    stored = cache.get(_cache_key(request.user, form.data.get("token", ""))) if form.is_valid() else None
-    if stored is None and form.is_valid():
-        kept = request.session.pop(_cache_key(request.user, form.cleaned_data["token"]), None)
-        stored = kept and {"data": base64.b64decode(kept["data"]), "file_name": kept["file_name"]}
+    stored = pending.take(user=request.user, token=form.cleaned_data["token"]) if form.is_valid() else None
     if stored is None:
         messages.error(request, "That preview has expired or does not exist: choose the file again.")
         return redirect("uploads")
-    cache.delete(_cache_key(request.user, form.cleaned_data["token"]))
-    result = ingest(data=stored["data"], file_name=stored["file_name"], user=request.user, source="web", commit=True)
+    data, file_name = stored
+    result = ingest(data=data, file_name=file_name, user=request.user, source="web", commit=True)
     if result.ok:
         messages.success(request, f"{result.upload.file_name}: {result.upload.get_status_display().lower()}.")
     else:

@@ -107,6 +107,16 @@ def test_header_checking_is_linear_in_the_number_of_columns():
     assert len(caught.value.unknown) == 60_000 and caught.value.missing == ["period"]
 
 
+def test_header_checking_is_linear_in_the_number_of_unknown_columns():
+    header = ["org_code"] + [f"column {number}" for number in range(60_000)] + ["column 7"]
+    started = time.perf_counter()
+    with pytest.raises(HeaderError) as caught:
+        check_header(header, ["org_code", "period"])
+    assert time.perf_counter() - started < 5  # each name was looked for in a list of the earlier ones
+    assert len(caught.value.unknown) == 60_000 and caught.value.unknown[-1] == "column 59999"
+    assert caught.value.repeated == [("column 7", [8, 60_001])]
+
+
 # --- Row shape ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ from finance.models import FinanceReturn
 from tests.factories import FinanceReturnFactory, TrustFactory, UserFactory
 from tests.reliability import builders
 from tests.reliability.faults import DatabaseLoss, OnQuery, free_port, inserting_into, service_env, start_web, wait_until
-from trusts.models import Upload
+from stftracker.intake.importing import UNFINISHED
+from trusts.models import Upload, UploadStatus
 
 TRACE_MARKERS = ("Traceback", "OperationalError", 'File "/', "site-packages")
 
@@ -119,10 +120,18 @@ def test_an_upload_that_loses_the_database_mid_write_stores_nothing_and_asks_to_
     body = response.content.decode()
     assert "nothing was saved" in body and "Not saved" in body and "send it again" in body
     assert_no_trace(body)
-    # Nothing stored: no upload record, no rows, the old row still current.
-    assert Upload.objects.count() == uploads_before
+    # Nothing stored: no rows, the old row still current; the file's record, written before it was
+    # read, says the import did not finish.
+    assert_unfinished_upload(uploads_before)
     assert FinanceReturn.objects.count() == rows_before
     assert FinanceReturn.objects.current().get(trust=trust, month=datetime.date(2016, 4, 1)).actual_ytd == -400000
+
+
+def assert_unfinished_upload(uploads_before):
+    """One upload more than before: the lost one, failed, saying its import did not finish."""
+    assert Upload.objects.count() == uploads_before + 1
+    lost = Upload.objects.order_by("-id").first()
+    assert lost.status == UploadStatus.FAILED and [error["message"] for error in lost.errors] == [UNFINISHED]
 
 
 def _file(name, data):
@@ -157,7 +166,7 @@ def test_an_api_upload_cut_off_from_postgresql_mid_write_stores_nothing(live_db_
 
     pg_proxy.restore()
     connection.close()  # the test client keeps the dead connection; a server drops it after the request
-    assert Upload.objects.count() == uploads_before
+    assert_unfinished_upload(uploads_before)
     assert not FinanceReturn.objects.exists()
     # Sent again once the database is back, it is stored.
     again = client.post("/api/v1/uploads/", {"file": _file("april.csv", data)})
