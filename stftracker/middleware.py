@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 from finance import dispatch
 
@@ -51,11 +52,11 @@ def database_unavailable_response(request):
     writing = request.method in WRITE_METHODS
     if writing:
         message = (
-            "The database could not be reached, so nothing was saved. "
+            "The database is unavailable just now, so nothing was saved. "
             "Please send it again in a minute or two."
         )
     else:
-        message = "The database could not be reached, so this page could not be loaded. Please try again in a minute."
+        message = "The database is unavailable just now, so this page could not be loaded. Please try again in a minute."
     if _wants_json(request):
         response = JsonResponse(
             {"detail": message, "code": "database_unavailable", "saved": False if writing else None,
@@ -80,6 +81,13 @@ def _log(request, exception):
         "Database unavailable while serving %s %s: %s: %s",
         request.method, request.path, type(exception).__name__, first_line,
     )
+
+
+def database_unavailable(request, exception):
+    """The 503 answer for a database lost in a middleware that reads it itself (a view's loss
+    comes through ``process_exception``), logged like the others."""
+    _log(request, exception)
+    return database_unavailable_response(request)
 
 
 def _mark_request(sender, request=None, **kwargs):
@@ -161,10 +169,17 @@ REVALIDATE = "private, max-age=0, must-revalidate"  # a browser may keep it, and
 
 
 def _signed_in(request):
+    """Whether the answer is to someone signed in, without reading the database: a user not read
+    while answering counts as signed in when the request carries a session cookie (the safe side
+    for caching, and an answer lost with the database is not asked again)."""
     if "HTTP_AUTHORIZATION" in request.META:
         return True
     user = getattr(request, "user", None)  # set by the session, or by the API's token authentication
-    return bool(user is not None and user.is_authenticated)
+    if user is None:
+        return False
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return settings.SESSION_COOKIE_NAME in request.COOKIES
+    return bool(user.is_authenticated)
 
 
 class PrivateCacheMiddleware:

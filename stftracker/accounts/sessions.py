@@ -16,6 +16,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils.timezone import now
 
+from stftracker.middleware import DATABASE_ERRORS, database_unavailable
+
 LAST_ACTIVITY = "_stf_last_activity"
 LOGGED_IN_AT = "_stf_logged_in_at"
 
@@ -41,8 +43,11 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            self._check(request)
+        try:  # the first read of the session and the user: a lost database is a 503 here too
+            if request.user.is_authenticated:
+                self._check(request)
+        except DATABASE_ERRORS as exc:
+            return database_unavailable(request, exc)
         return self.get_response(request)
 
     def _check(self, request):
