@@ -8,7 +8,7 @@ the figures are for drawing only; the tables beside them show the exact pounds a
 import math
 from decimal import Decimal
 
-from .spc import special_causes, spc_limits
+from .spc import analyse
 
 NHS_BLUE = "#005eb8"
 TEXT = "#212b32"
@@ -294,8 +294,8 @@ def spc_chart(rows, *, title, standard=None):
     (percents as Decimals, None where missing)."""
     months = [r["month"] for r in rows]
     values = [None if r["performance"] is None else Decimal(r["performance"]) for r in rows]
-    limits = spc_limits(values)
-    flags = special_causes(values, limits)
+    reading = analyse(values, target=standard)  # limits from at least SPC_MIN_POINTS months
+    limits, flags = reading.limits, reading.flags
     traces = [{
         "type": "scatter", "mode": "lines+markers", "name": "Performance", "x": months,
         "y": [number(v) for v in values], "line": {"color": GREY}, "marker": {"color": GREY, "size": 7},
@@ -328,7 +328,7 @@ def spc_chart(rows, *, title, standard=None):
                        "hovertemplate": "Standard %{y:.2f}%<extra></extra>"})
     layout = base_layout(title, yaxis={**PERCENT_AXIS, "title": {"text": "% within standard"}},
                          xaxis={"type": "category"})
-    return {"data": traces, "layout": layout, "spc": {"flags": flags}}
+    return {"data": traces, "layout": layout, "spc": {"flags": flags, "reading": reading}}
 
 
 def what_if_bars(rows, *, title="Stored result and what-if"):

@@ -111,9 +111,9 @@ def spc_panel(metric, series, scheme, *, trajectories=True):
     standard = Decimal(str(scheme["standards"].get(metric))) if metric in scheme["standards"] else None
     figure = charts.spc_chart(points, title=f"{PAGE_NAMES[metric]}: monthly performance (SPC)",
                               standard=standard)
-    limits = spc.spc_limits([p["performance"] for p in points])
-    for point, flag in zip(points, figure.pop("spc")["flags"]):
-        point["special_cause"] = "Special cause" if flag else ""
+    reading = figure.pop("spc")["reading"]
+    for point, cause in zip(points, reading.causes):
+        point["special_cause"] = spc.cause_label(cause)
     columns = [("month", "Month", "text"), ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
                ("performance", "Performance", "percent"), ("trajectory", "Trajectory", "percent"),
                ("special_cause", "Signal", "text")]
@@ -125,7 +125,7 @@ def spc_panel(metric, series, scheme, *, trajectories=True):
         caption=f"{PAGE_NAMES[metric]} by month {shown}standard {standard}%",
         summary=f"SPC chart of {PAGE_NAMES[metric]} by month with mean, process limits, "
                 f"{'trajectory ' if trajectories else ''}and standard.",
-        extra={"limits": limits})
+        extra={"limits": reading.limits, "reading": reading})
 
 
 def what_if_chart(period, stored, record):

@@ -139,6 +139,20 @@ def special_cause_types(values, limits):
     return types
 
 
+CAUSE_LABELS = {
+    ("limit", 1): "Special cause: above the upper limit", ("limit", -1): "Special cause: below the lower limit",
+    ("trend", 1): "Special cause: 7-point rising trend", ("trend", -1): "Special cause: 7-point falling trend",
+    ("two_in_three", 1): "Special cause: 2 of 3 near the upper limit",
+    ("two_in_three", -1): "Special cause: 2 of 3 near the lower limit",
+    ("shift", 1): "Special cause: 7 points above the mean", ("shift", -1): "Special cause: 7 points below the mean",
+}
+
+
+def cause_label(cause) -> str:
+    """A point's special cause in words ("" for none)."""
+    return CAUSE_LABELS[cause] if cause else ""
+
+
 def special_causes(values, limits):
     """Which points are special cause by any of the four rules: a list of bools the length of
     ``values`` (a missing month stays False)."""

@@ -129,3 +129,11 @@ def test_what_if_bars_compare_stored_and_what_if():
     assert traces["Earned"]["y"] == [250000, 218750]
     assert traces["Withheld"]["y"] == [0, 31250]
     assert figure["layout"]["barmode"] == "group"
+
+
+def test_spc_chart_draws_no_limits_from_fewer_than_twelve_months():
+    rows = [{"month": f"M{i}", "performance": D(v), "trajectory": None} for i, v in enumerate(range(80, 91))]
+    figure = charts.spc_chart(rows, title="A&E", standard=D("95"))
+    names = {t["name"] for t in figure["data"]}
+    assert "Mean" not in names and "Special cause" not in names  # eleven rising months: no trend flagged
+    assert figure["spc"]["reading"].limits is None

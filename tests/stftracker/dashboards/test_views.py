@@ -303,7 +303,10 @@ def test_trust_page_shows_waterfall_finance_spc_and_reasons(analyst_client, trus
         ("Jun 2016", D("-400000.00"), D("100000.00")), ("Sep 2016", D("-350000.00"), D("150000.00"))]
     spc = charts_by_name["spc-ae"]
     assert [r["performance"] for r in spc.rows] == [D("96"), D("94"), D("95"), D("90"), D("90"), D("90")]
-    assert spc.extra["limits"]["mean"] == D("92.5")  # (96 + 94 + 95 + 90 + 90 + 90) / 6 = 555 / 6
+    # six months are too few for process limits (Making Data Count asks for at least 12)
+    assert spc.extra["limits"] is None
+    assert spc.extra["reading"].variation_label == "Too few points for SPC (6 of 12)"
+    assert [r["special_cause"] for r in spc.rows] == [""] * 6
     html = response.content.decode()
     assert "A&amp;E 90.00% is below the standard 95.00% (no agreed trajectory): £31,250.00 withheld" in html
 
@@ -479,3 +482,18 @@ def test_a_missing_static_file_is_not_found_rather_than_an_error():
     assert finders.find("css/no-such-file.css") is None
     assert finders.find("css/no-such-file.css", find_all=True) == []
     assert finders.find("vendor/plotly.min.js").endswith("plotly.min.js")
+
+
+@pytest.mark.django_db
+def test_a_year_of_months_gives_the_spc_icons_in_words(analyst_client):
+    # Twelve months of A&E at 96.00% each: the moving ranges are all 0, so the limits close on the
+    # mean (96%); no point is special (none differs from the mean), and the standard 95% lies below
+    # the lower limit: consistently passing.
+    trust = builders.trust_with_returns(org_code="RSPC", performance={"ae": (9600, 10000)})
+    builders.recompute("2016-17")
+    response = analyst_client.get(f"/trusts/{trust.org_code}/?year=2016-17&quarter=4")
+    spc = {c.name: c for c in response.context["charts"]}["spc-ae"]
+    assert spc.extra["limits"]["upper"] == spc.extra["limits"]["lower"] == D("96")
+    html = response.content.decode()
+    assert '<span class="spc-icon spc-common_cause">Common cause variation</span>' in html
+    assert '<span class="spc-icon spc-consistent_pass">Consistently passing the target</span>' in html
