@@ -35,6 +35,8 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_I
 from .errors import FileError, column_letter
 
 CHUNK = 256 * 1024
+# What unpacking a corrupt or unsupported zip member raises (zipfile, zlib and the other codecs).
+UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL, VALUE, INLINE, ROW, MERGE = (MAIN + name for name in ("c", "v", "is", "row", "mergeCell"))
 STRING, TEXT, PHONETIC = (MAIN + name for name in ("si", "t", "rPh"))
@@ -141,6 +143,20 @@ class Book:
         if text:
             parser.CharacterDataHandler = text
         try:
+            for chunk in self._chunks(name):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _Stop:
+            return
+        except expat.ExpatError as exc:
+            raise FileError(f"The XLSX file cannot be read: its part {name} is not well-formed XML ({exc}).") from exc
+
+    def _chunks(self, name):
+        """The part ``name`` as it unpacks, chunk by chunk, never past the size its zip directory
+        declares; a missing part, one that unpacks to more, or one that cannot be unpacked (a
+        corrupt or unsupported stream: zipfile, zlib and the other decompressors raise these) is a
+        FileError."""
+        try:
             with self.archive.open(name) as part:
                 budget = self.sizes[name]
                 while chunk := part.read(CHUNK):
@@ -148,16 +164,11 @@ class Book:
                     if budget < 0:
                         raise FileError(f"The XLSX file's part {name} unpacks to more than the "
                                         f"{self.sizes[name]:,} bytes its zip directory says: it is not read.")
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except _Stop:
-            return
-        except expat.ExpatError as exc:
-            raise FileError(f"The XLSX file cannot be read: its part {name} is not well-formed XML ({exc}).") from exc
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
-            raise FileError(f"The XLSX file cannot be read: its part {name} cannot be unpacked ({exc}).") from exc
+                    yield chunk
         except KeyError as exc:
             raise FileError(f"The XLSX file cannot be read: it has no part {name}.") from exc
+        except UNPACK_ERRORS as exc:
+            raise FileError(f"The XLSX file cannot be read: its part {name} cannot be unpacked ({exc}).") from exc
 
     def _relationships(self, base):
         """``{id: (type, target path)}`` of the part ``base`` (``""`` for the package)."""
@@ -353,18 +364,13 @@ class Book:
         counted = dict.fromkeys(COUNTED, 0)
         tail = b""
         try:
-            with self.archive.open(name) as part:
-                budget = self.sizes[name]
-                while chunk := part.read(CHUNK):
-                    budget -= len(chunk)
-                    if budget < 0:
-                        return  # reading it says why
-                    for pattern in COUNTED:
-                        edge = len(pattern) - 1  # a match across chunks lies in the last and first bytes
-                        counted[pattern] += chunk.count(pattern) + (tail[-edge:] + chunk[:edge]).count(pattern)
-                    tail = chunk[-(LONGEST_COUNTED - 1):]
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, KeyError):
-            return  # reading it says why
+            for chunk in self._chunks(name):
+                for pattern in COUNTED:
+                    edge = len(pattern) - 1  # a match across chunks lies in the last and first bytes
+                    counted[pattern] += chunk.count(pattern) + (tail[-edge:] + chunk[:edge]).count(pattern)
+                tail = chunk[-(LONGEST_COUNTED - 1):]
+        except FileError:
+            return  # a part that cannot be read: reading it says why
         rows = counted[b"<row "] + counted[b"<row>"]
         if rows > self.limits.rows:
             raise FileError(f"The file has more than {self.limits.rows:,} rows (its sheet has {rows:,}): split it "
