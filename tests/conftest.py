@@ -150,3 +150,14 @@ def _reference_data_in_transactional_tests(request):
         from tests.reference import restore_reference_data
 
         restore_reference_data()
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test: throttle counts, cached answers and re-send marks
+    of another test (whose rows may have the same ids) must not leak in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

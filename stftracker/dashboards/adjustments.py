@@ -25,6 +25,8 @@ from performance.metrics import PAGE_NAMES
 from trusts.models import Trust
 from trusts.roles import can_act_for, is_analyst, restrict_to_visible, visible_trusts
 
+from .forms import TrustQuarterForm
+
 ELEMENT_CHOICES = [(FINANCE_ELEMENT, "Finance"), *PAGE_NAMES.items()]
 # (key, heading, kind): kind tells the table script how to sort the column.
 COLUMNS = [
@@ -121,20 +123,12 @@ def adjustment_list(request):
 
 # --- Propose ------------------------------------------------------------------------------------
 
-class ProposeForm(forms.Form):
-    trust = forms.ChoiceField(label="Trust")
-    year = forms.ChoiceField(label="Year")
-    quarter = forms.TypedChoiceField(label="Quarter", choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], coerce=int)
+class ProposeForm(TrustQuarterForm):
     element = forms.ChoiceField(label="Element", choices=ELEMENT_CHOICES)
     decision = forms.ChoiceField(label="Decision", choices=AdjustmentDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     document = forms.FileField(label="Document (optional)", required=False,
                                help_text="pdf, docx, xlsx, png, jpg, eml or msg")
-
-    def __init__(self, *args, schemes, trusts, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["trust"].choices = [("", "Choose a trust")] + [(code, f"{name} ({code})") for code, name in trusts]
-        self.fields["year"].choices = [(code, code) for code in schemes]
 
 
 @login_required

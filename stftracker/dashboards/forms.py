@@ -72,3 +72,17 @@ class WhatIfForm(forms.Form):
     def error_list(self):
         """[(field name, message)] in the order of the fields, for the page's error summary."""
         return [(name, message) for name in self.fields for message in self.errors.get(name, [])]
+
+
+class TrustQuarterForm(forms.Form):
+    """The trust, scheme year and quarter an analyst acts on (proposing an adjustment, reopening a
+    quarter): ``trusts`` as (org code, name) and ``schemes`` as codes give the choices."""
+
+    trust = forms.ChoiceField(label="Trust")
+    year = forms.ChoiceField(label="Year")
+    quarter = forms.TypedChoiceField(label="Quarter", choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], coerce=int)
+
+    def __init__(self, *args, schemes, trusts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trust"].choices = [("", "Choose a trust")] + [(code, f"{name} ({code})") for code, name in trusts]
+        self.fields["year"].choices = [(code, code) for code in schemes]

@@ -18,18 +18,12 @@ from finance.models import QuarterReopening, Scheme
 from trusts.models import Trust
 from trusts.roles import is_analyst, restrict_to_visible
 
+from .forms import TrustQuarterForm
 
-class ReopenForm(forms.Form):
-    trust = forms.ChoiceField(label="Trust")
-    year = forms.ChoiceField(label="Year")
-    quarter = forms.TypedChoiceField(label="Quarter", choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], coerce=int)
+
+class ReopenForm(TrustQuarterForm):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
                              help_text="Why the trust's finance directors may upload this quarter's returns again")
-
-    def __init__(self, *args, schemes, trusts, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["trust"].choices = [("", "Choose a trust")] + [(code, f"{name} ({code})") for code, name in trusts]
-        self.fields["year"].choices = [(code, code) for code in schemes]
 
 
 @login_required

@@ -2,7 +2,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from stftracker.accounts.tokens import create_token
@@ -11,11 +10,8 @@ COMPUTED_AT = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.ut
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
+def fresh_throttle(fresh_cache):
     """Throttle counters live in the cache: every test starts with a full allowance."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def api_client(user=None, *, token=None):

@@ -12,12 +12,8 @@ from tests.builders import country
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()  # the re-send marks of another test's runs (same ids) must not leak in
-    yield
-    cache.clear()
+def empty_cache(fresh_cache):
+    """The re-send marks of another test's runs (same ids) must not leak in."""
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()  # the re-send marks and the last check of another test must not leak in
-    yield
-    cache.clear()
+def empty_cache(fresh_cache):
+    """The re-send marks and the last check of another test must not leak in."""
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import hashlib
 import time
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -17,10 +16,8 @@ ACCEPTANCE_SECONDS = 5  # the probe's acceptance: each hostile file refused with
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_throttle(fresh_cache):
+    """Throttle counters live in the cache: every test starts with a full allowance."""
 
 
 @pytest.fixture

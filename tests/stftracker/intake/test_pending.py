@@ -15,10 +15,8 @@ from .test_views import fixture_file, token_of
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_throttle(fresh_cache):
+    """Throttle counters live in the cache: every test starts with a full allowance."""
 
 
 @pytest.fixture
