@@ -3,6 +3,7 @@ screen readers, and changes on an earlier quarter said in words."""
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from common.money import millions_display, money_display, money_text
 from performance.metrics import PAGE_NAMES
@@ -17,7 +18,7 @@ def money_figure(value):
     """A headline sum as ``£12.3m``, the exact pounds on hover (``title``) and, for screen
     readers, in place of the rounded figure; ``value`` holds the pounds for scripts."""
     if value is None or value == "":
-        return format_html('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
+        return mark_safe('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
     exact = money_display(value)
     return format_html('<data class="money-m" value="{}" title="{}"><span aria-hidden="true">{}</span>'
                        '<span class="visually-hidden">{}</span></data>',
