@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from common.money import millions_display, money_display, money_text
+from common.money import millions, millions_display, money_display, money_text, pounds
 from performance.metrics import PAGE_NAMES
 
 register = template.Library()
@@ -16,13 +16,15 @@ register.filter("money_m", millions_display)
 @register.simple_tag
 def money_figure(value):
     """A headline sum as ``£12.3m``, the exact pounds on hover (``title``) and, for screen
-    readers, in place of the rounded figure; ``value`` holds the pounds for scripts."""
+    readers, in place of the rounded figure; ``value`` holds the pounds for scripts. A sum that is
+    not nothing but would read ``£0.0m`` (under £50,000.00 either way) is shown in exact pounds."""
     if value is None or value == "":
         return mark_safe('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
     exact = money_display(value)
+    shown = exact if millions(value) == 0 and pounds(value) != 0 else millions_display(value)
     return format_html('<data class="money-m" value="{}" title="{}"><span aria-hidden="true">{}</span>'
                        '<span class="visually-hidden">{}</span></data>',
-                       money_text(value), exact, millions_display(value), exact)
+                       money_text(value), exact, shown, exact)
 
 
 @register.simple_tag

@@ -18,8 +18,17 @@ def test_a_headline_figure_shows_millions_and_keeps_the_exact_pounds_for_hover_a
     html = money_figure(D("12349999.99"))
     assert ('<data class="money-m" value="12349999.99" title="£12,349,999.99">'
             '<span aria-hidden="true">£12.3m</span><span class="visually-hidden">£12,349,999.99</span></data>') == html
-    assert "−£1,234.50" in money_figure(D("-1234.50")) and "−£0.0m" not in money_figure(D("-1234.50"))
     assert 'class="visually-hidden">none<' in money_figure(None)
+
+
+
+def test_a_sum_that_would_read_nothing_in_millions_is_shown_in_pounds():
+    # 31,250.00 is 0.03125 million, "£0.0m": shown as the pounds it is
+    assert '<span aria-hidden="true">£31,250.00</span>' in money_figure(D("31250.00"))
+    assert '<span aria-hidden="true">−£49,999.99</span>' in money_figure(D("-49999.99"))
+    # 50,000.00 is 0.05 million, £0.1m; nothing at all is £0.0m
+    assert '<span aria-hidden="true">£0.1m</span>' in money_figure(D("50000.00"))
+    assert '<span aria-hidden="true">£0.0m</span>' in money_figure(D("0.00"))
 
 
 def test_a_change_is_said_in_words_with_the_arrow_hidden_from_screen_readers():
