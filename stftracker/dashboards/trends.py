@@ -128,7 +128,7 @@ def trust_trends(trust_name, schemes, rows):
     return Chart(
         "trends", f"Every quarter, {span}",
         charts.reason_bars(tidy.reason_rows(rows), title=f"Earned and withheld by reason per quarter, {span}"),
-        columns, table, caption=f"Status, money and % of allocation earned in every quarter, {span}",
+        columns, table, caption=f"{trust_name}: status, money and % of allocation earned in every quarter, {span}",
         summary=f"Stacked bar chart of money earned, withheld by reason and pending in each quarter of {span}.")
 
 
