@@ -112,14 +112,6 @@ def stop(subscription, *, now=None) -> Subscription:
     return subscription
 
 
-def stop_for_user(user, subscription_id) -> Subscription:
-    """Stop one of ``user``'s own subscriptions; AlertError for anyone else's or none."""
-    subscription = Subscription.objects.filter(pk=subscription_id, user=user).first()
-    if subscription is None:
-        raise AlertError("There is no such alert of yours.")
-    return stop(subscription)
-
-
 # --- Unsubscribe links -------------------------------------------------------------------------
 
 
@@ -230,9 +222,9 @@ def _return_alerts(subscriptions, as_of) -> list[Alert]:
                     continue
                 days_left = (row.due - as_of).days
                 if row.state == chase.OUTSTANDING and days_left <= subscription.days_before:
-                    prefix, what = "due", f"due {_day(row.due)}"
+                    prefix, what = "due", f"is due {_day(row.due)}"
                 elif row.state == chase.LATE:
-                    prefix, what = "late", f"late (due {_day(row.due)})"
+                    prefix, what = "late", f"is late (due {_day(row.due)})"
                 else:
                     continue
                 label = _return_label(row.kind)
@@ -331,8 +323,8 @@ class Outcome:
 
 def due_alerts(*, now=None, as_of=None) -> list[Alert]:
     """Every alert the active subscriptions should have now, sent before or not."""
+    as_of = as_of or (timezone.localdate(now) if now is not None else chase.today())
     now = now or timezone.now()
-    as_of = as_of or timezone.localdate(now)
     subscriptions = list(Subscription.objects.filter(active=True, user__is_active=True).exclude(user__email="")
                          .select_related("user"))
     if not subscriptions:

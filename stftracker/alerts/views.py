@@ -5,7 +5,7 @@ clients send (RFC 8058), which carries no CSRF token, hence the exemption of tha
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,11 +14,11 @@ from stftracker.accounts.views import account
 
 from . import services
 from .forms import SubscriptionForm
-from .models import AlertKind
+from .models import AlertKind, Subscription
 
 
-@require_POST
 @login_required
+@require_POST
 def subscribe(request):
     form = SubscriptionForm(request.POST, user=request.user)
     if form.is_valid():
@@ -36,14 +36,11 @@ def subscribe(request):
     return account(request, alert_form=form, status=400)
 
 
-@require_POST
 @login_required
+@require_POST
 def stop(request, pk):
-    try:
-        subscription = services.stop_for_user(request.user, pk)
-    except services.AlertError:
-        messages.error(request, "There is no such alert of yours.")
-        return redirect("account")
+    """Stop one of the user's own alerts (anyone else's is not found)."""
+    subscription = services.stop(get_object_or_404(Subscription, pk=pk, user=request.user))
     messages.success(request, f"Alert stopped: {AlertKind(subscription.kind).label.lower()}.")
     return redirect("account")
 
