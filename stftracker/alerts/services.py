@@ -42,8 +42,7 @@ from trusts import roles
 from trusts.models import Trust
 
 from .changes import notice_changes
-from .models import (DAYS_BEFORE_MAX, AlertKind, ResultChange, SentAlert,
-                     Subscription)
+from .models import DAYS_BEFORE_MAX, AlertKind, ResultChange, SentAlert, Subscription
 
 logger = logging.getLogger(__name__)
 

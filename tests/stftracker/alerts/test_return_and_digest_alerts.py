@@ -122,11 +122,9 @@ def test_the_weekly_digest_lists_the_statuses_changed_in_the_week_once(smtp_serv
     year, week, _ = monday.isocalendar()
     assert monday == timezone.localdate(this_week) - datetime.timedelta(days=timezone.localdate(this_week).weekday())
     message = smtp_server.messages[0]["message"]
-    assert message["Subject"] == (f"STF Tracker: weekly digest, 1 status changed in the week of "
-                                  f"{monday.day} {monday:%B %Y}")
+    assert message["Subject"] == f"STF Tracker: weekly digest, 1 status changed in the week of {monday.day} {monday:%B %Y}"
     body = text_of(message)
-    assert (f"- Home Hospitals NHS Trust (RHOME), Q2 2016-17: Pending to Partial, earned £218,750.00 "
-            f"(was £0.00)") in body
+    assert "- Home Hospitals NHS Trust (RHOME), Q2 2016-17: Pending to Partial, earned £218,750.00 (was £0.00)" in body
     assert f"({year}-W{week:02d}): 1." in body
     assert "Other Mental Health" not in body
     assert smtp_server.messages[0]["to"] == ["analyst@nhs.example"]
