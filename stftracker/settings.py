@@ -409,9 +409,11 @@ UPLOADS_CLOSE_DECIDED_QUARTERS = env.bool("UPLOADS_CLOSE_DECIDED_QUARTERS", defa
 # unsubscribe link works for ALERTS_UNSUBSCRIBE_DAYS days.
 EMAIL_URL = env.str("EMAIL_URL", default="")
 globals().update(email_settings(EMAIL_URL, debug=DEBUG))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=globals().get("DEFAULT_FROM_EMAIL", "STF Tracker <noreply@localhost>"))
+# EMAIL_URL's ?_default_from_email= is dj-email-url's own way to give the sender; DEFAULT_FROM_EMAIL wins.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or globals().get(
+    "DEFAULT_FROM_EMAIL", "STF Tracker <noreply@localhost>")
 _FIRST_HOST = next((host.lstrip(".") for host in ALLOWED_HOSTS if "*" not in host), "localhost")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{_FIRST_HOST}").rstrip("/")
+SITE_URL = (env.str("SITE_URL", default="") or ("http://127.0.0.1:8000" if DEBUG else f"https://{_FIRST_HOST}")).rstrip("/")
 ALERTS_MINUTE = env.int("ALERTS_MINUTE", default=5)
 ALERTS_AFTER_RECOMPUTE = env.bool("ALERTS_AFTER_RECOMPUTE", default=True)
 ALERTS_UNSUBSCRIBE_DAYS = env.int("ALERTS_UNSUBSCRIBE_DAYS", default=365)
