@@ -12,10 +12,10 @@ class SubscriptionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        kinds = services.allowed_kinds(user)
-        self.fields["kind"] = forms.ChoiceField(
-            label="Tell me when", choices=[(kind, AlertKind(kind).label) for kind in kinds],
-        )
+        # Every kind is a valid answer, so that one the role may not have is refused by the service
+        # with its reason; the page offers only those the role may have.
+        self.fields["kind"] = forms.ChoiceField(label="Tell me when", choices=AlertKind.choices)
+        self.offered_kinds = [(kind, AlertKind(kind).label) for kind in services.allowed_kinds(user)]
         trusts = list(services.trusts_to_choose(user).values_list("pk", "name"))
         choices = [(str(pk), name) for pk, name in trusts]
         if not services.roles.is_analyst(user):

@@ -19,7 +19,8 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message,
+                              "raw": envelope.content})
         return "250 Message accepted for delivery"
 
 

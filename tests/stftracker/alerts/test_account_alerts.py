@@ -48,7 +48,7 @@ def test_the_form_lists_what_is_wrong(client, director, other_trust):
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page
-    assert "Select a valid choice. weekly_digest is not one of the available choices." in page
+    assert "The weekly digest of statuses changed is for analysts only" in page
     response = client.post("/alerts/subscribe/", {"kind": "return_due", "trust": "", "days_before": "31"})
     assert response.status_code == 400
     assert "Ensure this value is less than or equal to 30." in response.content.decode()
@@ -110,3 +110,24 @@ def test_a_runs_queries_do_not_grow_with_the_trusts():
     recompute("2018-19")
     assert services.send_alerts().sent > 0  # the new trusts' late returns
     assert _queries_of_a_run_that_sends_nothing() == two
+
+
+def test_the_roles_of_many_users_are_read_in_two_queries(django_assert_num_queries, analyst, director, home_trust,
+                                                          other_director, other_trust):
+    from django.contrib.auth import get_user_model
+
+    from trusts import roles
+
+    users = list(get_user_model().objects.filter(pk__in=[analyst.pk, director.pk, other_director.pk]).order_by("pk"))
+    with django_assert_num_queries(2):  # the groups of them all, the trusts they direct
+        roles.load_roles(users)
+    with django_assert_num_queries(0):
+        answers = [(roles.is_analyst(user), sorted(roles.directed_trust_ids(user))) for user in users]
+    assert answers == [(True, []), (False, [home_trust.pk]), (False, [other_trust.pk])]
+
+
+def test_beat_sends_the_alerts_every_hour(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["send-alerts"]
+    assert entry["task"] == "stftracker.alerts.tasks.send_alerts"
+    assert entry["schedule"].minute == {5} and entry["schedule"].hour == set(range(24))
+    assert "stftracker.alerts.tasks" in settings.CELERY_IMPORTS

@@ -7,6 +7,8 @@ pending. With Q2's returns, finance ahead of plan and A&E at 91.20% (below 95%, 
 the A&E element of 12.5% is withheld: 12.5% x £250,000.00 = £31,250.00, so £250,000.00 -
 £31,250.00 = £218,750.00 earned, £0.00 pending: Partial.
 """
+import re
+
 import pytest
 from django.test import Client, TestCase
 
@@ -47,6 +49,8 @@ def test_a_changed_result_is_mailed_once_and_its_link_unsubscribes(smtp_server, 
     assert message["From"] == "STF Tracker <alerts@stf.example.nhs.uk>"
     assert message["Subject"] == "STF Tracker: Home Hospitals NHS Trust Q2 2016-17 result changed to Partial"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As sent: the link itself (perhaps on a folded line), not an encoded word a mail client cannot read.
+    assert re.search(rb"\nList-Unsubscribe:\s+<http://testserver/alerts/unsubscribe/[^>\s]+/>\r?\n", received["raw"])
     body = text_of(message)
     assert "Status: Partial (was Pending)" in body
     assert "Earned: £218,750.00 (was £0.00)" in body
