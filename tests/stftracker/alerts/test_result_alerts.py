@@ -8,6 +8,7 @@ the A&E element of 12.5% is withheld: 12.5% x £250,000.00 = £31,250.00, so £2
 £31,250.00 = £218,750.00 earned, £0.00 pending: Partial.
 """
 import re
+import threading
 
 import pytest
 from django.test import Client, TestCase
@@ -212,3 +213,49 @@ def test_a_recompute_task_that_writes_figures_sends_the_alerts(smtp_server, pend
         dispatch.queue_recompute(trigger="upload")
     assert [m["message"]["Subject"] for m in smtp_server.messages] == [
         "STF Tracker: Home Hospitals NHS Trust Q2 2016-17 result changed to Partial"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_an_alert_once(smtp_server, monkeypatch):
+    """Both runs find the alert unsent and reach its claim together: the unique key lets one send."""
+    from django.db import connection
+
+    from finance import dependencies
+    from tests.factories import TrustFactory, UserFactory
+
+    with dependencies.deferred():  # no recompute of their own: the test says when
+        trust = TrustFactory(org_code="RRACE", name="Race Hospitals NHS Trust", trust_type="acute")
+        allocate(trust)
+    recompute("2016-17")
+    director = UserFactory(username="fd_race", role="finance_director", trusts=[trust])
+    services.subscribe(director, kind=AlertKind.RESULT_CHANGED)
+    with dependencies.deferred():
+        returns(trust, 2, performance=MISSES_AE)
+    recompute("2016-17")
+
+    barrier = threading.Barrier(2)
+    claim = services._claim
+
+    def claim_together(alert):
+        barrier.wait(10)
+        return claim(alert)
+
+    monkeypatch.setattr(services, "_claim", claim_together)
+    outcomes = []
+
+    def run():
+        try:
+            outcomes.append(send_alerts.apply().result)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcome["sent"] for outcome in outcomes) == [0, 1]
+    assert [outcome["skipped"] for outcome in outcomes if outcome["sent"] == 0] == [1]
+    assert [m["message"]["Subject"] for m in smtp_server.messages] == [
+        "STF Tracker: Race Hospitals NHS Trust Q2 2016-17 result changed to Partial"]
+    assert SentAlert.objects.count() == 1
