@@ -4,10 +4,10 @@ with the number of trusts."""
 import pytest
 
 from stftracker.alerts import services
-from stftracker.alerts.models import AlertKind, Subscription
+from stftracker.alerts.models import AlertKind, SentAlert, Subscription
 from tests.builders import allocate, recompute
 from tests.factories import TrustFactory, UserFactory
-from tests.otp import verified_login
+from tests.otp import totp_device, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,14 @@ def test_beat_sends_the_alerts_every_hour(settings):
     assert entry["task"] == "stftracker.alerts.tasks.send_alerts"
     assert entry["schedule"].minute == {5} and entry["schedule"].hour == set(range(24))
     assert "stftracker.alerts.tasks" in settings.CELERY_IMPORTS
+
+
+def test_the_admin_lists_subscriptions_and_what_was_sent(client, admin_user_, director, home_trust):
+    subscription = services.subscribe(director, kind=AlertKind.RETURN_DUE, days_before=7)
+    SentAlert.objects.create(subscription=subscription, key="due:1:2016-17:finance:2016-04", subject="Due soon")
+    totp_device(admin_user_)
+    verified_login(client, admin_user_)
+    page = client.get("/admin/alerts/subscription/").content.decode()
+    assert "fd_home" in page and "A return is due soon or late" in page
+    assert "due:1:2016-17:finance:2016-04" in client.get("/admin/alerts/sentalert/").content.decode()
+    assert client.get("/admin/alerts/subscription/add/").status_code == 403  # added by their users only
