@@ -213,7 +213,7 @@ def _return_alerts(subscriptions, as_of) -> list[Alert]:
     if not trust_ids:
         return []
     alerts = []
-    for scheme, quarter in _periods(as_of):
+    for scheme, quarter in reversed(_periods(as_of)):  # the earlier quarter first
         rows = chase.quarter_returns(scheme, quarter, trust_ids=trust_ids, as_of=as_of)
         for subscription in subscriptions:
             for row in rows:
