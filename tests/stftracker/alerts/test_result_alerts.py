@@ -259,3 +259,29 @@ def test_two_runs_at_once_send_an_alert_once(smtp_server, monkeypatch):
     assert [m["message"]["Subject"] for m in smtp_server.messages] == [
         "STF Tracker: Race Hospitals NHS Trust Q2 2016-17 result changed to Partial"]
     assert SentAlert.objects.count() == 1
+
+
+def test_with_alerts_after_recompute_off_only_the_hourly_run_sends(smtp_server, settings, pending_country, director):
+    from finance import dispatch
+
+    settings.ALERTS_AFTER_RECOMPUTE = False
+    home, _ = pending_country
+    services.subscribe(director, kind=AlertKind.RESULT_CHANGED)
+    returns(home, 2, performance=MISSES_AE)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        dispatch.queue_recompute(trigger="upload")
+    assert smtp_server.messages == []
+    assert send_alerts.apply().result["sent"] == 1  # beat's run
+
+
+def test_a_worker_starting_without_mail_says_so(settings, caplog):
+    from stftracker.alerts.dispatch import say_if_mail_is_not_configured
+
+    settings.EMAIL_BACKEND = "stftracker.alerts.mailconfig.NotConfiguredBackend"
+    with caplog.at_level("ERROR", logger="stftracker.alerts.dispatch"):
+        say_if_mail_is_not_configured()
+    assert [record.getMessage()[:40] for record in caplog.records] == ["EMAIL_URL is not set, so no mail can be "]
+    caplog.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    say_if_mail_is_not_configured()
+    assert caplog.records == []
