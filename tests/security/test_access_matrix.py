@@ -130,6 +130,11 @@ PAGES = [
     row("/reopenings/999999/close/", LOGIN, 405, 405, 405, 405),  # POST only
     row("/api/v1/reopenings/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/reopenings/999999/close/", API_ANON, 405, 405, 405, 405),  # POST only
+    # Email alerts: added and stopped from the account page; the unsubscribe link needs no log-in
+    # (its signed token is the authority), and a bad token is a 400 for everyone.
+    row("/alerts/subscribe/", LOGIN, 405, 405, 405, 405),  # POST only
+    row("/alerts/999999/stop/", LOGIN, 405, 405, 405, 405),
+    row("/alerts/unsubscribe/not-a-token/", 400, 400, 400, 400, 400),
 ]
 
 
@@ -161,6 +166,9 @@ POSTS = [
     row("/reopenings/999999/close/", LOGIN, 404, 403, 403, 404),
     row("/api/v1/reopenings/", API_ANON, 400, 403, 403, 400),
     row("/api/v1/reopenings/999999/close/", API_ANON, 404, 403, 403, 404),
+    row("/alerts/subscribe/", LOGIN, 400, 400, 400, 400),  # an empty form: it says what is missing
+    row("/alerts/999999/stop/", LOGIN, 404, 404, 404, 404),  # only one's own alerts
+    row("/alerts/unsubscribe/not-a-token/", 400, 400, 400, 400, 400),
 ]
 
 
