@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from common.exports import csv_response
+from common.exports import table_csv_response
 from common.throttles import UserRate
 from finance import selectors as finance_selectors
 from finance.eligibility import not_in_scheme_message
@@ -48,8 +48,7 @@ def csv_download(request, charts_by_name, stem):
     chart = charts_by_name.get(name)
     if chart is None:
         raise Http404("No such chart on this page.")
-    fieldnames = [key for key, _, _ in chart.columns]
-    return csv_response(f"{stem}-{name}.csv", chart.rows, fieldnames)
+    return table_csv_response(f"{stem}-{name}.csv", chart.rows, chart.columns, words=tables.EXPORT_WORDS)
 
 
 # --- Area pages: national, region, footprint ------------------------------------------------
