@@ -35,6 +35,9 @@ class Chart:
 # How a download writes the codes of a column of a kind: statuses as the pages name them.
 EXPORT_WORDS = {"status": {status: style["label"] for status, style in charts.STATUS_STYLE.items()}}
 
+# The index row of the trusts in no STP footprint (ambulance trusts among them).
+NO_FOOTPRINT = "No footprint"
+
 # The money columns of a data table: (key, heading, format).
 MONEY_COLUMNS = [(field, field.capitalize(), "money") for field in MONEY_FIELDS]
 

@@ -125,11 +125,13 @@ def area_index(request, *, kind):
         summary = tidy.area_summary(rows, code_key="region_code", name_key="region_name")
         known = selectors.regions()
     else:
-        summary = tidy.area_summary([r for r in rows if r["footprint_code"]],
-                                         code_key="footprint_code", name_key="footprint_name")
+        summary = tidy.area_summary(rows, code_key="footprint_code", name_key="footprint_name")
         known = selectors.footprints()
     by_code = {s["code"]: s for s in summary}
-    table = tables.area_index_table(kind, [{**area, **by_code.get(area["code"], {"trusts": 0})} for area in known])
+    areas = [{**area, **by_code.get(area["code"], {"trusts": 0})} for area in known]
+    if kind == "footprint" and "" in by_code:  # trusts in no footprint (ambulance trusts...): one row, last
+        areas.append({**by_code[""], "name": tables.NO_FOOTPRINT, "region__name": ""})
+    table = tables.area_index_table(kind, areas)
     if request.GET.get("format") == "csv" and period:
         return csv_download(request, {"areas": table}, f"stf-{kind}s-{period.scheme}-q{period.quarter}")
     return render(request, "dashboard/area_index.html", {
