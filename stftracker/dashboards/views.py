@@ -110,6 +110,8 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
         league_pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         trust_url=reverse("trust-detail", args=["__CODE__"]) + f"?year={period.scheme}&quarter={period.quarter}",
         filters=filters, sort=sort, direction=direction, footprint_note=footprint_note,
+        sort_label=next(label for _, label, key, _ in tables.LEAGUE_COLUMNS if key == sort) if sort != "org_code"
+        else "Code",
         league_columns=[(key, label, kind) for key, label, _, kind in shown_columns],
         league_headers=[h for h in tables.league_headers(sort, direction) if h["key"] in shown_keys],
         options=options, failing=failing, failing_periods=failing_periods,

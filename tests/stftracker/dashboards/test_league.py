@@ -45,7 +45,7 @@ def test_league_is_paginated_and_its_links_keep_the_filters_and_sort(analyst_cli
     # 8 trusts, 3 a page: page 2 holds the 4th to the 6th.
     assert codes(page) == ["T0004", "T0005", "T0006"]
     html = page.content.decode()
-    assert "Showing 4–6 of 8 trusts." in html
+    assert "Showing 4–6 of 8 trusts, sorted by Code, ascending." in html
     nav = re.search(r'<nav class="pagination" aria-label="League table pages">(.*?)</nav>', html, re.S).group(1)
     current = re.findall(r'<a href="([^"]*)" aria-current="page">', nav)
     assert len(current) == 1 and "page=2" in current[0]
@@ -56,7 +56,7 @@ def test_league_is_paginated_and_its_links_keep_the_filters_and_sort(analyst_cli
     page = analyst_client.get("/?year=2016-17&quarter=1&region=Y50&sort=org_code&dir=desc&page=2")
     assert codes(page) == ["T0001"]
     html = page.content.decode()
-    assert "Showing 4–4 of 4 trusts matching the filters (8 in all)." in html
+    assert "Showing 4–4 of 4 trusts matching the filters (8 in all), sorted by Code, descending." in html
     links = re.findall(r'href="([^"]*)"', re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0))
     assert links and all("region=Y50" in h and "dir=desc" in h for h in links)
     # A new sort starts again at page 1; the last page is the one past the end; nonsense is page 1.
@@ -69,7 +69,7 @@ def test_league_is_paginated_and_its_links_keep_the_filters_and_sort(analyst_cli
 def test_one_page_has_no_page_links_and_keeps_the_sortable_table(analyst_client):
     country(1)  # 4 trusts, fewer than the 50 of a page
     html = analyst_client.get("/?year=2016-17&quarter=1").content.decode()
-    assert "Showing 1–4 of 4 trusts." in html
+    assert "Showing 1–4 of 4 trusts, sorted by Trust, ascending." in html
     assert "League table pages" not in html and "data-sortable" in html
 
 
@@ -133,7 +133,7 @@ def test_a_footprint_outside_the_chosen_region_is_dropped_with_a_note(analyst_cl
     html = response.content.decode()
     assert ("Footprint B1 is not a footprint of Region A, so the footprint filter was not applied: "
             "the table shows every footprint of Region A.") in html
-    assert "Showing 1–2 of 2 trusts matching the filters (4 in all)." in html
+    assert "Showing 1–2 of 2 trusts matching the filters (4 in all), sorted by Trust, ascending." in html
     # The same on a region's own page; a footprint of the region still filters.
     response = analyst_client.get("/regions/Y50/?year=2016-17&quarter=1&footprint=E54100000")
     assert codes(response) == ["T0001", "T0002"] and "Footprint B1 is not a footprint of Region A" in response.content.decode()
