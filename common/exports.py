@@ -112,9 +112,10 @@ def export_value(value, kind="text", words=None):
 def table_rows(rows, columns, words=None):
     """Rows (dicts) as a table's download: a list of cells per row in the order of ``columns``
     ((key, label, kind)), each written by :func:`export_value`; ``words``: {kind: {code: word}},
-    e.g. the status words."""
+    e.g. the status words, or {column key: {code: word}} for one column."""
     words = words or {}
-    return [[export_value(row.get(key), kind, words.get(kind)) for key, _, kind in columns] for row in rows]
+    return [[export_value(row.get(key), kind, words.get(key, words.get(kind))) for key, _, kind in columns]
+            for row in rows]
 
 
 def table_csv_text(rows, columns, words=None):
