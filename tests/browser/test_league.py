@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import SCREENSHOTS
 from trusts.models import Footprint, Region
 
@@ -55,6 +56,11 @@ def test_league_fits_its_card_keeps_its_header_in_view_and_pages(demo, session_f
         nav.locator("a", has_text=re.compile(r"^\s*(Page )?2\s*$")).click()
     assert page.locator("#league-count").inner_text().startswith("Showing 51–100 of ")
     assert "page=2" in page.locator('nav[aria-label="League table pages"] a[aria-current="page"]').get_attribute("href")
+    assert_accessible(page, context='section[aria-labelledby="league-heading"]')
+    # The footprints index, its No footprint row included.
+    session.open("/footprints/")
+    assert page.locator("table.area-table tbody tr").last.locator("th").inner_text().strip() == "No footprint"
+    assert_accessible(page, context="main")
     assert session.errors == []
 
 
@@ -76,6 +82,7 @@ def test_footprint_select_follows_the_region_select(demo, session_for):
     page.select_option("#filter-region", "")  # all regions again: every footprint, the chosen one kept
     assert page.locator("#filter-footprint option").count() - 1 == every
     assert page.locator("#filter-footprint").input_value() == ours[0]
+    assert_accessible(page, context='section[aria-labelledby="league-heading"]')
     assert session.errors == []
 
 
