@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE["requeue-stale-recomputes"] = {
 # The trust page's what-if panel runs the engine for one trust (about 1.6 s of CPU): each user
 # may ask this often (a DRF rate, counted in the default cache).
 WHAT_IF_THROTTLE_RATE = env.str("WHAT_IF_THROTTLE_RATE", default="60/hour")
+# Trusts on a page of the league table (the national table has 236; the CSV is always the whole table).
+LEAGUE_PAGE_SIZE = env.int("LEAGUE_PAGE_SIZE", default=50)
 
 # --- API ------------------------------------------------------------------------------------
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="2000/hour")

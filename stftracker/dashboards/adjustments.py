@@ -15,7 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import DomainError
-from common.exports import csv_response, safe_filename
+from common.exports import safe_filename, table_csv_response
 from finance import adjustments as service
 from finance import selectors
 from finance.adjustment_documents import CONTENT_TYPES, extension
@@ -40,6 +40,26 @@ COLUMNS = [
     ("proposed_at", "Proposed", "text"),
     ("approved_by", "Approved by", "text"),
 ]
+# The CSV download, written by common.exports: (key, heading, kind); codes in words, times in ISO 8601.
+CSV_COLUMNS = [
+    ("id", "No.", "count"), ("org_code", "Code", "text"), ("trust_name", "Trust", "text"), ("year", "Year", "text"),
+    ("quarter", "Quarter", "count"), ("element", "Element", "text"), ("decision", "Decision", "text"),
+    ("reason", "Reason", "text"), ("state", "State", "text"), ("document", "Document", "text"),
+    ("proposed_by", "Proposed by", "text"), ("proposed_at", "Proposed", "datetime"),
+    ("approved_by", "Approved by", "text"), ("approved_at", "Approved", "datetime"),
+    ("withdrawn_by", "Withdrawn by", "text"), ("withdrawn_at", "Withdrawn", "datetime"),
+    ("withdrawal_reason", "Why withdrawn", "text"),
+]
+CSV_WORDS = {"element": {code: service.element_label(code) for code in (FINANCE_ELEMENT, *PAGE_NAMES)},
+             "decision": dict(AdjustmentDecision.choices), "state": dict(AdjustmentState.choices)}
+
+
+def csv_row(adjustment):
+    """An adjustment's record with its times as times (the download writes them in ISO 8601)."""
+    return {**service.adjustment_record(adjustment), "proposed_at": adjustment.proposed_at,
+            "approved_at": adjustment.approved_at, "withdrawn_at": adjustment.withdrawn_at}
+
+
 ORDERING = {
     "id": ["id"], "trust": ["trust__org_code", "id"], "period": ["scheme__start_date", "quarter", "id"],
     "element": ["element", "id"], "decision": ["decision", "id"], "state": ["state", "id"],
@@ -112,8 +132,7 @@ def adjustment_list(request):
     order = ORDERING[sort] if direction == "asc" else [f"-{field}" for field in ORDERING[sort]]
     rows = restrict_to_visible(selectors.adjustments(**criteria), request.user).order_by(*order)
     if request.GET.get("format") == "csv":
-        return csv_response("stf-adjustments.csv", [service.adjustment_record(row) for row in rows],
-                            service.RECORD_FIELDS)
+        return table_csv_response("stf-adjustments.csv", [csv_row(row) for row in rows], CSV_COLUMNS, words=CSV_WORDS)
     return render(request, "adjustments/list.html", {
         "title": "Adjustments on review", "filters": filters, "rows": [_row(row) for row in rows],
         "headers": _headers(sort, direction), "filtered": bool(criteria), "sort": sort, "direction": direction,

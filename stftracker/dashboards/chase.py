@@ -11,9 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from common.exports import csv_response
-from common.money import money_text
-from common.months import month_label, month_text
+from common.exports import table_csv_response
+from common.months import month_label
 from finance import chase
 from finance.models import Scheme
 from performance.metrics import PAGE_NAMES
@@ -24,7 +23,12 @@ from trusts.roles import directed_trust_ids, is_analyst
 from .tidy import Period
 
 KIND_NAMES = {chase.FINANCE: "Finance return", **PAGE_NAMES}
-CSV_FIELDS = ["org_code", "trust_name", "region", "kind", "month", "due", "state", "days_late", "pending_money"]
+# The CSV download: (key, heading, kind) as common.exports writes them; returns and states in words.
+CSV_COLUMNS = [("org_code", "Code", "text"), ("trust_name", "Trust", "text"), ("region", "Region", "text"),
+               ("kind", "Return", "text"), ("month", "Month", "month"), ("due", "Due", "date"),
+               ("state", "State", "text"), ("days_late", "Days late", "count"),
+               ("pending_money", "Pending money", "money")]
+CSV_WORDS = {"kind": KIND_NAMES, "state": chase.STATE_LABELS}
 # (key, label, kind for the script's sort, how a row sorts by it)
 COLUMNS = [
     ("trust", "Trust", "text", lambda r: (r.trust_name.lower(), r.org_code)),
@@ -64,8 +68,8 @@ def chosen_quarter(request):
 
 def csv_row(item):
     return {"org_code": item.org_code, "trust_name": item.trust_name, "region": item.region_name, "kind": item.kind,
-            "month": month_text(item.month), "due": item.due.isoformat(), "state": item.state,
-            "days_late": item.days_late, "pending_money": money_text(item.pending_money)}
+            "month": item.month, "due": item.due, "state": item.state, "days_late": item.days_late,
+            "pending_money": item.pending_money}
 
 
 @login_required
@@ -84,8 +88,8 @@ def outstanding(request):
     items = sorted(shown.items, key=lambda r: (r.org_code, r.kind, r.month))
     items.sort(key=SORTS[sort], reverse=direction == "desc")
     if request.GET.get("format") == "csv":
-        return csv_response(f"stf-returns-outstanding-{scheme.code}-q{quarter}.csv", [csv_row(i) for i in items],
-                            CSV_FIELDS)
+        return table_csv_response(f"stf-returns-outstanding-{scheme.code}-q{quarter}.csv",
+                                  [csv_row(i) for i in items], CSV_COLUMNS, words=CSV_WORDS)
     context.update(
         scheme=scheme, quarter=quarter, chase=shown, total=len(everything.items), items=[
             {"item": i, "kind_name": KIND_NAMES.get(i.kind, i.kind), "month_label": month_label(i.month),

@@ -86,14 +86,15 @@ def trust_charts(trust, scheme, period, year_rows, *, allocation, private):
 
 def finance_chart(trust, scheme, period, allocation):
     """YTD plan and actual by month against the year's control total."""
-    finance = [{"month": month_label(r["month"]), **{k: r[k] for k in ("plan_ytd", "actual_ytd", "forecast_outturn")},
+    finance = [{"month": month_label(r["month"]), "month_start": r["month"],  # the label drawn, the month tabled
+                **{k: r[k] for k in ("plan_ytd", "actual_ytd", "forecast_outturn")},
                 "variance": r["actual_ytd"] - r["plan_ytd"]} for r in selectors.finance_rows(trust, scheme["start_date"])]
     control_total = allocation.control_total if allocation else None
     return Chart(
         "finance", f"Finance against plan, {period.scheme}",
         charts.finance_lines(finance, control_total=control_total,
                              title=f"YTD plan and actual by month, {period.scheme} (excluding STF)"),
-        [("month", "Month", "text"), ("plan_ytd", "YTD plan", "money"), ("actual_ytd", "YTD actual", "money"),
+        [("month_start", "Month", "month"), ("plan_ytd", "YTD plan", "money"), ("actual_ytd", "YTD actual", "money"),
          ("variance", "Actual − plan", "money"), ("forecast_outturn", "Forecast outturn", "money")], finance,
         caption=f"Monthly finance returns, {period.scheme}",
         summary="Line chart of year-to-date plan and actual surplus or deficit by month, with the control total.",
@@ -105,7 +106,7 @@ def finance_chart(trust, scheme, period, allocation):
 def spc_panel(metric, series, scheme, *, trajectories=True):
     """One metric's SPC chart, its monthly points flagged where a special cause shows; with the
     trust's trajectory only when ``trajectories`` (its own finance directors and analysts)."""
-    points = [{"month": month_label(p["month"]), "performance": p["performance"],
+    points = [{"month": month_label(p["month"]), "month_start": p["month"], "performance": p["performance"],
                "numerator": p["numerator"], "denominator": p["denominator"],
                **({"trajectory": p["trajectory"]} if trajectories else {})} for p in series]
     standard = Decimal(str(scheme["standards"].get(metric))) if metric in scheme["standards"] else None
@@ -114,7 +115,7 @@ def spc_panel(metric, series, scheme, *, trajectories=True):
     reading = figure.pop("spc")["reading"]
     for point, cause in zip(points, reading.causes):
         point["special_cause"] = spc.cause_label(cause)
-    columns = [("month", "Month", "text"), ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
+    columns = [("month_start", "Month", "month"), ("numerator", "Within standard", "count"), ("denominator", "Total", "count"),
                ("performance", "Performance", "percent"), ("trajectory", "Trajectory", "percent"),
                ("special_cause", "Signal", "text")]
     if not trajectories:

@@ -135,11 +135,12 @@ def _league_sort_value(sort):
     return F(sort)  # allocation, earned, withheld, pending
 
 
-def league(period, *, region=None, footprint=None, filters=None, sort="trust", descending=False):
-    """The league table of a period's trust-quarters in an area (tidy rows with the trust type's
-    label): filtered by ``filters`` ({region, footprint, trust_type, status}: codes, blank for
+def league_queryset(period, *, region=None, footprint=None, filters=None, sort="trust", descending=False):
+    """The league table of a period's trust-quarters in an area, as ``values()`` rows not yet
+    read: filtered by ``filters`` ({region, footprint, trust_type, status}: codes, blank for
     any), sorted by ``sort`` (one of LEAGUE_SORTS) with ties by trust name, both in the chosen
-    direction; trusts without a value (no variance, A&E not judged) last, by name. One query."""
+    direction; trusts without a value (no variance, A&E not judged) last, by name. Sliced, it
+    reads one page (LIMIT/OFFSET); ``league_rows`` makes its rows tidy."""
     queryset = Entitlement.objects.filter(area_filter(region=region, footprint=footprint),
                                           scheme__code=period.scheme, quarter=period.quarter)
     lookups = {"region": "trust__region__code", "footprint": "trust__footprint__code",
@@ -153,10 +154,21 @@ def league(period, *, region=None, footprint=None, filters=None, sort="trust", d
         order = [F("sort_value").desc(nulls_last=True), F("sort_name").desc()]
     else:
         order = [F("sort_value").asc(nulls_last=True), F("sort_name").asc()]
-    rows = [flatten(row) for row in queryset.order_by(*order, "trust__name").values(*ENTITLEMENT_VALUES)]
+    return queryset.order_by(*order, "trust__name", "trust__org_code").values(*ENTITLEMENT_VALUES)
+
+
+def league_rows(values_rows):
+    """Tidy rows of league ``values()`` rows, with the trust type's label (pure)."""
+    rows = [flatten(row) for row in values_rows]
     for row in rows:
         row["trust_type_label"] = TRUST_TYPE_LABELS.get(row["trust_type"], row["trust_type"])
     return rows
+
+
+def league(period, *, region=None, footprint=None, filters=None, sort="trust", descending=False):
+    """The whole league table (``league_queryset``) as tidy rows: one query."""
+    return league_rows(league_queryset(period, region=region, footprint=footprint, filters=filters, sort=sort,
+                                       descending=descending))
 
 
 def recent_periods(period, *, count=4):
@@ -201,11 +213,15 @@ def footprints():
     return list(Footprint.objects.order_by("name").values("code", "name", "region__code", "region__name"))
 
 
-def filter_options():
-    """Regions, footprints and trust types for the league table's filters: two queries."""
+def filter_options(*, region=None):
+    """Regions, footprints and trust types for the league table's filters: two queries.
+    ``footprints`` are those of ``region`` (a code) when one is chosen, ``all_footprints`` every
+    one (for the script that narrows the footprint select as the region select changes)."""
+    every = list(Footprint.objects.order_by("name").values("code", "name", "region__code"))
     return {
         "regions": list(Region.objects.order_by("name").values("code", "name")),
-        "footprints": list(Footprint.objects.order_by("name").values("code", "name", "region__code")),
+        "footprints": [f for f in every if f["region__code"] == region] if region else every,
+        "all_footprints": every,
         "trust_types": list(TrustType.choices),
         "statuses": STATUS_ORDER,
     }

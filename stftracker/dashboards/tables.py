@@ -3,7 +3,6 @@ alone), which columns each table shows, and rows formatted for them. Pure: no da
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from common.months import month_label
 from performance.metrics import PAGE_NAMES
 
 from . import charts
@@ -33,6 +32,12 @@ class Chart:
         return f"figure-{self.name}-data"
 
 
+# How a download writes the codes of a column of a kind: statuses as the pages name them.
+EXPORT_WORDS = {"status": {status: style["label"] for status, style in charts.STATUS_STYLE.items()}}
+
+# The index row of the trusts in no STP footprint (ambulance trusts among them).
+NO_FOOTPRINT = "No footprint"
+
 # The money columns of a data table: (key, heading, format).
 MONEY_COLUMNS = [(field, field.capitalize(), "money") for field in MONEY_FIELDS]
 
@@ -48,16 +53,16 @@ LEAGUE_COLUMNS = [
 FAILING_COLUMNS = [("trust_name", "Trust", "text"), ("org_code", "Code", "text"), ("region_name", "Region", "text"),
                    ("quarters_failed", "Quarters failed", "text"), ("finance_failed", "Finance failed", "text"),
                    ("ae_failed", "A&E failed", "text")]
-UPLOAD_COLUMNS = [("uploaded_at", "Received", "text"), ("file_name", "File", "text"), ("kind", "Kind", "text"),
+UPLOAD_COLUMNS = [("uploaded_at", "Received", "datetime"), ("file_name", "File", "text"), ("kind", "Kind", "text"),
                   ("status", "Status", "text"), ("uploaded_by", "By", "text"), ("rows_new", "New rows", "text"),
                   ("rows_changed", "Changed rows", "text"), ("rows_unchanged", "Unchanged rows", "text")]
-FINANCE_VERSION_COLUMNS = [("month", "Month", "text"), ("version", "Version", "text"), ("plan_ytd", "YTD plan", "money"),
+FINANCE_VERSION_COLUMNS = [("month", "Month", "month"), ("version", "Version", "text"), ("plan_ytd", "YTD plan", "money"),
                            ("actual_ytd", "YTD actual", "money"), ("forecast_outturn", "Forecast outturn", "money"),
-                           ("file_name", "File", "text"), ("uploaded_at", "Received", "text"), ("uploaded_by", "By", "text")]
-PERFORMANCE_VERSION_COLUMNS = [("month", "Month", "text"), ("metric", "Metric", "text"), ("version", "Version", "text"),
+                           ("file_name", "File", "text"), ("uploaded_at", "Received", "datetime"), ("uploaded_by", "By", "text")]
+PERFORMANCE_VERSION_COLUMNS = [("month", "Month", "month"), ("metric", "Metric", "text"), ("version", "Version", "text"),
                                ("numerator", "Within standard", "text"), ("denominator", "Total", "text"),
                                ("performance", "Performance", "percent"), ("file_name", "File", "text"),
-                               ("uploaded_at", "Received", "text"), ("uploaded_by", "By", "text")]
+                               ("uploaded_at", "Received", "datetime"), ("uploaded_by", "By", "text")]
 # The trust page's tables for the trust's own finance directors and analysts only.
 PRIVATE_TABLES = ("uploads", "finance-versions", "performance-versions")
 
@@ -79,8 +84,8 @@ def area_tables(league, failing):
     """The league table and the persistently failing trusts of an area page, for the CSV."""
     return {
         "league": Chart("league", "League table", {},
-                        [("org_code", "Code", "text")] + [(k, label, kind) for k, label, _, kind in LEAGUE_COLUMNS],
-                        league),
+                        [("org_code", "Code", "text")] + [(k, label, kind) for k, label, _, kind in LEAGUE_COLUMNS]
+                        + [("reasons", "Reasons", "list")], league),
         "failing": Chart("failing", "Persistently failing", {}, FAILING_COLUMNS, failing),
     }
 
@@ -91,7 +96,7 @@ def area_index_table(kind, areas):
     if kind == "footprint":
         columns.append(("region__name", "Region", "text"))
     columns += [("trusts", "Trusts", "count"), *MONEY_COLUMNS]
-    columns += [(f"n_{s}", charts.STATUS_STYLE[s]["label"], "count") for s in charts.STATUS_ORDER]
+    columns += [(f"n_{s}", f"{charts.STATUS_STYLE[s]['label']} (trusts)", "count") for s in charts.STATUS_ORDER]
     return Chart("areas", "Regions" if kind == "region" else "Footprints", {}, columns, areas)
 
 
@@ -108,7 +113,7 @@ def private_tables(uploads, finance_versions, performance_versions):
 
 def upload_row(upload):
     return {
-        "uploaded_at": upload.uploaded_at.strftime("%d %b %Y %H:%M"), "file_name": upload.file_name,
+        "uploaded_at": upload.uploaded_at, "file_name": upload.file_name,
         "kind": upload.get_kind_display() or upload.kind, "status": upload.get_status_display(),
         "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else "",
         "rows_new": upload.rows_new, "rows_changed": upload.rows_changed, "rows_unchanged": upload.rows_unchanged,
@@ -118,9 +123,8 @@ def upload_row(upload):
 def version_row(row):
     """One version of a return, for the upload history tables (current or superseded in words)."""
     out = dict(row)
-    out["month"] = month_label(row["month"])
     out["version"] = "Current" if row["is_current"] else "Superseded"
-    out["uploaded_at"] = row["uploaded_at"].strftime("%d %b %Y %H:%M") if row.get("uploaded_at") else ""
+    out["uploaded_at"] = row.get("uploaded_at")
     if "metric" in row:
         out["metric"] = PAGE_NAMES.get(row["metric"], row["metric"])
         out["performance"] = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])

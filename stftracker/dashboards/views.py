@@ -9,11 +9,12 @@ import math
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from common.exports import csv_response
+from common.exports import table_csv_response
 from common.throttles import UserRate
 from finance import selectors as finance_selectors
 from finance.eligibility import not_in_scheme_message
@@ -48,11 +49,26 @@ def csv_download(request, charts_by_name, stem):
     chart = charts_by_name.get(name)
     if chart is None:
         raise Http404("No such chart on this page.")
-    fieldnames = [key for key, _, _ in chart.columns]
-    return csv_response(f"{stem}-{name}.csv", chart.rows, fieldnames)
+    return table_csv_response(f"{stem}-{name}.csv", chart.rows, chart.columns, words=tables.EXPORT_WORDS)
 
 
 # --- Area pages: national, region, footprint ------------------------------------------------
+
+def dropped_footprint(filters, options, *, region_name=None):
+    """Drop a footprint filter that is not one of the chosen region's footprints (``options``),
+    which would match no trust, and say so: the note to show, or "" when nothing was dropped."""
+    code = filters.get("footprint")
+    if not code or code in {f["code"] for f in options["footprints"]}:
+        return ""
+    filters["footprint"] = ""
+    known = next((f for f in options["all_footprints"] if f["code"] == code), None)
+    if known is None:
+        return f"There is no footprint {code}, so the footprint filter was not applied."
+    region_name = region_name or next((r["name"] for r in options["regions"] if r["code"] == filters.get("region")),
+                                      filters.get("region"))
+    return (f"{known['name']} is not a footprint of {region_name}, so the footprint filter was not applied: "
+            f"the table shows every footprint of {region_name}.")
+
 
 def area_page(request, *, title, heading_kind, region=None, footprint=None, area=None):
     schemes = selectors.scheme_options()
@@ -64,33 +80,41 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
     year_rows = selectors.entitlement_rows(scheme=period.scheme, region=region, footprint=footprint)
     quarter_rows = [r for r in year_rows if r["quarter"] == period.quarter]
     filters = {key: request.GET.get(key, "") for key in selectors.LEAGUE_FILTERS}
+    if region or footprint:  # an area page is its own region (or footprint) filter
+        filters["region"] = ""
+    if footprint:
+        filters["footprint"] = ""
+    options = selectors.filter_options(region=region or filters["region"])
+    footprint_note = dropped_footprint(filters, options, region_name=(area or {}).get("name") if region else None)
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.LEAGUE_SORTS else "trust"
     direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    league = selectors.league(period, region=region, footprint=footprint, filters=filters, sort=sort,
-                              descending=direction == "desc")
+    league = selectors.league_queryset(period, region=region, footprint=footprint, filters=filters, sort=sort,
+                                       descending=direction == "desc")
     failing, failing_periods = selectors.persistently_failing(period, region=region, footprint=footprint,
                                                               scheme_rows=year_rows)
     built = panels.area_charts(period, year_rows, quarter_rows, multiples=region is not None)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv":  # the whole filtered table, not one page
         stem = "-".join(filter(None, ["stf", (area or {}).get("code", "national") if area else "national",
                                       period.scheme, f"q{period.quarter}"]))
-        return csv_download(request, {**{c.name: c for c in built}, **tables.area_tables(league, failing)}, stem)
+        return csv_download(request, {**{c.name: c for c in built},
+                                      **tables.area_tables(selectors.league_rows(league), failing)}, stem)
+    page = Paginator(league, settings.LEAGUE_PAGE_SIZE).get_page(request.GET.get("page"))  # LIMIT/OFFSET
     # An area page does not repeat its own region (or footprint) in every row.
     hidden = {"region_name"} if region else {"region_name", "footprint_name"} if footprint else set()
     shown_columns = [c for c in tables.LEAGUE_COLUMNS if c[0] not in hidden]
     shown_keys = {c[0] for c in shown_columns}
-    options = selectors.filter_options()
-    if region:
-        options["footprints"] = [f for f in options["footprints"] if f["region__code"] == region]
     earlier_scheme = trends.previous_scheme(schemes, period.scheme)
     earlier = selectors.period_totals(earlier_scheme, region=region, footprint=footprint) if earlier_scheme else {}
     context.update(
         headline=tidy.headline(quarter_rows),
         figures=trends.headline_figures(period, year_rows, earlier, earlier_scheme=earlier_scheme),
         charts=built,
-        league=league, league_total=len(quarter_rows),
+        league=selectors.league_rows(page.object_list), league_total=len(quarter_rows), league_page=page,
+        league_pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         trust_url=reverse("trust-detail", args=["__CODE__"]) + f"?year={period.scheme}&quarter={period.quarter}",
-        filters=filters, sort=sort, direction=direction,
+        filters=filters, sort=sort, direction=direction, footprint_note=footprint_note,
+        sort_label=next(label for _, label, key, _ in tables.LEAGUE_COLUMNS if key == sort) if sort != "org_code"
+        else "Code",
         league_columns=[(key, label, kind) for key, label, _, kind in shown_columns],
         league_headers=[h for h in tables.league_headers(sort, direction) if h["key"] in shown_keys],
         options=options, failing=failing, failing_periods=failing_periods,
@@ -129,11 +153,13 @@ def area_index(request, *, kind):
         summary = tidy.area_summary(rows, code_key="region_code", name_key="region_name")
         known = selectors.regions()
     else:
-        summary = tidy.area_summary([r for r in rows if r["footprint_code"]],
-                                         code_key="footprint_code", name_key="footprint_name")
+        summary = tidy.area_summary(rows, code_key="footprint_code", name_key="footprint_name")
         known = selectors.footprints()
     by_code = {s["code"]: s for s in summary}
-    table = tables.area_index_table(kind, [{**area, **by_code.get(area["code"], {"trusts": 0})} for area in known])
+    areas = [{**area, **by_code.get(area["code"], {"trusts": 0})} for area in known]
+    if kind == "footprint" and "" in by_code:  # trusts in no footprint (ambulance trusts...): one row, last
+        areas.append({**by_code[""], "name": tables.NO_FOOTPRINT, "region__name": ""})
+    table = tables.area_index_table(kind, areas)
     if request.GET.get("format") == "csv" and period:
         return csv_download(request, {"areas": table}, f"stf-{kind}s-{period.scheme}-q{period.quarter}")
     return render(request, "dashboard/area_index.html", {

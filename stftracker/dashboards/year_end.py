@@ -18,12 +18,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from common.exports import csv_response
-from common.money import money_text
+from common.exports import table_csv_response
 from common.months import month_label
 from finance import selectors as finance_selectors
 from finance.models import Scheme, YearEndAward
-from finance.year_end_records import CSV_FIELDS, award_record, flat_record, wait_records, year_end_overview
+from finance.year_end_records import award_record, wait_records, year_end_overview
 from performance.metrics import REASON_NAMES
 
 # The per-trust table: (key, heading, kind); kind "money" sorts as a number.
@@ -33,7 +32,21 @@ TRUST_COLUMNS = [
     ("general_distribution", "Distribution", "money"), ("total", "Total", "money"),
 ]
 SORTS = {key for key, _, _ in TRUST_COLUMNS}
-AREA_FIELDS = ["code", "name", "trusts", "eligible", "incentive", "bonus", "general_distribution", "total"]
+# The CSV downloads, written by common.exports as the page shows them: (key, heading, kind).
+TRUST_CSV_COLUMNS = [("org_code", "Code", "text"), ("trust_name", "Trust", "text"), ("region", "Region", "text"),
+                     ("footprint", "Footprint", "text"), ("year", "Year", "text"), ("method", "Method", "text"),
+                     ("eligible", "Eligible", "text"), ("incentive", "Incentive", "money"), ("bonus", "Bonus", "money"),
+                     ("general_distribution", "Distribution", "money"), ("total", "Total", "money"),
+                     ("reasons", "Reasons", "list")]
+
+
+def area_csv_columns(kind):
+    return [("name", kind, "text"), ("code", "Code", "text"), ("trusts", "Trusts", "count"),
+            ("eligible", "Eligible", "count"), ("incentive", "Incentive", "money"), ("bonus", "Bonus", "money"),
+            ("general_distribution", "Distribution", "money"), ("total", "Total", "money")]
+
+
+
 AWARD_MONEY = ("incentive", "bonus", "general_distribution", "total")
 NATIONAL_ROWS = [
     ("pot", "Pot"), ("allocations", "Allocations"), ("unallocated", "Unallocated (pot − allocations)"),
@@ -72,17 +85,18 @@ def award_row(award):
 
 
 def area_totals(rows, code_key, name_key):
-    """Totals per region or footprint (rows without one are left out), by name."""
+    """Totals per region or footprint, by name; the trusts in none (ambulance trusts have no
+    footprint) in a last row named "No footprint" (or "No region"), so the rows add up to the nation."""
     totals = defaultdict(lambda: {"trusts": 0, "eligible": 0, **{name: Decimal("0.00") for name in AWARD_MONEY}})
     for row in rows:
-        if not row[code_key]:
-            continue
         area = totals[(row[name_key], row[code_key])]
         area["trusts"] += 1
         area["eligible"] += row["eligible"] == "Yes"
         for name in AWARD_MONEY:
             area[name] += row[name]
-    return [{"code": code, "name": name, **figures} for (name, code), figures in sorted(totals.items())]
+    named = [{"code": code, "name": name, **figures} for (name, code), figures in sorted(totals.items()) if code]
+    nowhere = [{"code": "", "name": f"No {name_key}", **figures} for (_, code), figures in totals.items() if not code]
+    return named + nowhere
 
 
 def sorted_rows(rows, sort, descending):
@@ -128,13 +142,14 @@ def year_end_page(request):
     if request.GET.get("format") == "csv":
         table = request.GET.get("table", "trusts")
         if table == "regions":
-            return csv_response(f"stf-year-end-{scheme.code}-regions.csv", _money_rows(regions), AREA_FIELDS)
+            return table_csv_response(f"stf-year-end-{scheme.code}-regions.csv", regions, area_csv_columns("Region"))
         if table == "footprints":
-            return csv_response(f"stf-year-end-{scheme.code}-footprints.csv", _money_rows(footprints), AREA_FIELDS)
+            return table_csv_response(f"stf-year-end-{scheme.code}-footprints.csv", footprints,
+                                      area_csv_columns("Footprint"))
         if table != "trusts":
             raise Http404("No such table on this page.")
-        records = [flat_record(award_record(award)) for award in overview.awards]
-        return csv_response(f"stf-year-end-{scheme.code}.csv", records, CSV_FIELDS)
+        return table_csv_response(f"stf-year-end-{scheme.code}.csv", rows, TRUST_CSV_COLUMNS,
+                                  words={"method": {scheme.year_end_method: overview.method_label}})
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "trust_name"
     direction = "desc" if request.GET.get("dir") == "desc" else "asc"
     national = overview.outcome.national
@@ -146,10 +161,6 @@ def year_end_page(request):
         stale=finance_selectors.staleness(year=scheme.code),
     )
     return render(request, "dashboard/year_end.html", context)
-
-
-def _money_rows(rows):
-    return [{**row, **{name: money_text(row[name]) for name in AWARD_MONEY}} for row in rows]
 
 
 def trust_year_end(trust, scheme_code):

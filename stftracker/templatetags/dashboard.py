@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
+from common.months import month_label
 from performance.metrics import PAGE_NAMES
 from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE
 
@@ -42,6 +43,12 @@ def cell(row, column):
         return status_badge(value)
     if kind == "bool":
         return "—" if value is None else ("Yes" if value else "No")
+    if kind == "datetime":  # a download writes it in ISO 8601 (common.exports)
+        return value.strftime("%d %b %Y %H:%M") if value else "—"
+    if kind == "month":  # a download writes it 2016-06
+        return month_label(value) if value else "—"
+    if kind == "list":
+        return "; ".join(str(item) for item in value) if value else "—"
     return "—" if value is None or value == "" else value
 
 

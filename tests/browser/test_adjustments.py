@@ -73,7 +73,7 @@ def test_propose_then_approve_by_a_second_analyst(country, session_for):
     download = ann.page.request.get(ann.base_url + "/adjustments/" + href)
     assert download.status == 200 and download.headers["content-type"].startswith("text/csv")
     lines = download.text().splitlines()
-    assert lines[0].startswith("id,org_code,trust_name,year,quarter,element,decision")
-    assert any(line.startswith(f"{pk},RBRW,") and ",approved," in line for line in lines[1:])
+    assert lines[0].startswith("No.,Code,Trust,Year,Quarter,Element,Decision")
+    assert any(line.startswith(f"{pk},RBRW,") and ",Approved," in line for line in lines[1:])
 
     assert ann.errors == [] and bob.errors == []

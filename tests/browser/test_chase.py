@@ -57,9 +57,9 @@ def test_the_chase_list_loads_sorts_and_downloads(demo, session_for):
     with open(download.path(), encoding="utf-8") as f:
         records = list(csv.DictReader(io.StringIO(f.read())))
     assert len(records) == rows.count()
-    assert list(records[0]) == ["org_code", "trust_name", "region", "kind", "month", "due", "state", "days_late",
-                                "pending_money"]
-    assert sum(Decimal(r["pending_money"]) for r in records) == shown
+    assert list(records[0]) == ["Code", "Trust", "Region", "Return", "Month", "Due", "State", "Days late",
+                                "Pending money"]
+    assert sum(Decimal(r["Pending money"]) for r in records) == shown
     session.screenshot("chase")
     assert session.errors == []
 

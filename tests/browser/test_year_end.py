@@ -46,7 +46,7 @@ def test_the_year_end_page_sorts_and_downloads(demo, session_for):
     with open(download.path(), encoding="utf-8") as f:
         rows = list(csv.DictReader(io.StringIO(f.read())))
     stored = dict(YearEndAward.objects.filter(scheme__code="2017-18").values_list("trust__org_code", "general_distribution"))
-    assert {r["org_code"]: Decimal(r["general_distribution"]) for r in rows} == stored
+    assert {r["Code"]: Decimal(r["Distribution"]) for r in rows} == stored
     assert_accessible_structure(page)
     session.screenshot("year-end")
     assert session.errors == []

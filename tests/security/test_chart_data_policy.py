@@ -74,9 +74,9 @@ def test_a_director_reads_another_trusts_performance_on_the_page_and_in_the_csv(
     status, text = chart_csv(director, "ROTHR", "spc-ae")
     assert status == 200
     rows = csv_rows(text)
-    assert [(row["numerator"], row["denominator"], row["performance"]) for row in rows] == [
+    assert [(row["Within standard"], row["Total"], row["Performance"]) for row in rows] == [
         ("8111", "10000", "81.11"), ("8222", "10000", "82.22"), ("8333", "10000", "83.33")]
-    assert "trajectory" not in rows[0]
+    assert "Trajectory" not in rows[0]
 
 
 @pytest.mark.django_db
@@ -107,9 +107,9 @@ def test_the_trusts_own_director_and_analysts_read_its_trajectories_and_finance_
         body = page(user, "ROTHR")
         assert [leak for leak in TRAJECTORY_LEAKS if leak in body], user  # the check above can see a leak
         status, text = chart_csv(user, "ROTHR", "spc-ae")
-        assert [row["trajectory"] for row in csv_rows(text)] == ["87.11", "87.12", "90.17"]
+        assert [row["Trajectory"] for row in csv_rows(text)] == ["87.11", "87.12", "90.17"]
         status, text = chart_csv(user, "ROTHR", "finance")
         assert status == 200
-        assert [row["actual_ytd"] for row in csv_rows(text)][:2] == ["-1234567.00", "-2345678.00"]
+        assert [row["YTD actual"] for row in csv_rows(text)][:2] == ["-1234567.00", "-2345678.00"]
         response = web(user).get("/api/v1/returns/finance/", {"org_code": "ROTHR"})
         assert [row["actual_ytd"] for row in response.json()["results"]][:2] == ["-1234567.00", "-2345678.00"]

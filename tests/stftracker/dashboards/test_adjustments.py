@@ -6,6 +6,7 @@ element 12.5%, £31,250.00. Its Q2 A&E is 91.20% against the standard 95% (no tr
 finance is ahead of plan, so by the rules Q2 is partial: £218,750.00 earned, £31,250.00 withheld.
 """
 import csv
+import datetime
 import io
 
 import pytest
@@ -177,8 +178,12 @@ def test_the_list_filters_sorts_and_downloads(home, analyst, second, director, o
     response = logged_in(analyst).get("/adjustments/?format=csv&state=approved")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert response["Content-Disposition"] == 'attachment; filename="stf-adjustments.csv"'
-    assert [(r["id"], r["org_code"], r["element"], r["decision"], r["state"], r["proposed_by"], r["approved_by"])
-            for r in rows] == [(str(first.pk), "RHOME", "ae", "pay", "approved", "analyst", "Sam Second")]
+    assert [(r["No."], r["Code"], r["Element"], r["Decision"], r["State"], r["Proposed by"], r["Approved by"])
+            for r in rows] == [(str(first.pk), "RHOME", "A&E", "Pay (met)", "Approved", "analyst", "Sam Second")]
+    first.refresh_from_db()
+    # Times in ISO 8601, in UTC.
+    assert rows[0]["Approved"] == first.approved_at.astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
+    assert rows[0]["Approved"].endswith("+00:00") and rows[0]["Withdrawn"] == ""
 
     # A finance director sees their own trust's only, and no propose button.
     mine = logged_in(director).get("/adjustments/").content.decode()

@@ -65,18 +65,20 @@ def quarter(home_trust, other_trust):
 
 
 EXPECTED = {
-    ("RHOME", "finance", "2016-07"): ("2016-08-10", "late", "63", "0.00"),
-    ("RHOME", "finance", "2016-08"): ("2016-09-12", "late", "30", "0.00"),
-    ("RHOME", "ae", "2016-08"): ("2016-09-14", "late", "28", "31250.00"),
-    ("RHOME", "ae", "2016-09"): ("2016-10-14", "outstanding", "0", "0.00"),
-    ("ROTHR", "finance", "2016-07"): ("2016-08-10", "late", "63", "0.00"),
-    ("ROTHR", "finance", "2016-08"): ("2016-09-12", "late", "30", "0.00"),
-    ("ROTHR", "finance", "2016-09"): ("2016-10-12", "outstanding", "0", "250000.00"),
+    ("RHOME", "finance", "2016-07"): ("2016-08-10", "Late", "63", "0.00"),
+    ("RHOME", "finance", "2016-08"): ("2016-09-12", "Late", "30", "0.00"),
+    ("RHOME", "ae", "2016-08"): ("2016-09-14", "Late", "28", "31250.00"),
+    ("RHOME", "ae", "2016-09"): ("2016-10-14", "Outstanding", "0", "0.00"),
+    ("ROTHR", "finance", "2016-07"): ("2016-08-10", "Late", "63", "0.00"),
+    ("ROTHR", "finance", "2016-08"): ("2016-09-12", "Late", "30", "0.00"),
+    ("ROTHR", "finance", "2016-09"): ("2016-10-12", "Outstanding", "0", "250000.00"),
 }
+# The CSV names each return in words (as the page does).
+RETURN_WORDS = {"Finance return": "finance", "A&E 4 hours": "ae", "RTT 18 weeks": "rtt", "Cancer 62 days": "cancer62"}
 
 
 def by_key(rows):
-    return {(r["org_code"], r["kind"], r["month"]): (r["due"], r["state"], r["days_late"], r["pending_money"])
+    return {(r["Code"], RETURN_WORDS[r["Return"]], r["Month"]): (r["Due"], r["State"], r["Days late"], r["Pending money"])
             for r in rows}
 
 
@@ -100,10 +102,10 @@ def test_an_analyst_sees_every_trust_with_the_summary_to_the_penny(analyst, quar
 def test_the_csv_holds_the_rows_shown(analyst, quarter):
     response = client_for(analyst).get(URL, {"year": "2016-17", "quarter": 2, "format": "csv"})
     rows = csv_rows(response)
-    assert list(rows[0]) == ["org_code", "trust_name", "region", "kind", "month", "due", "state", "days_late",
-                             "pending_money"]
+    assert list(rows[0]) == ["Code", "Trust", "Region", "Return", "Month", "Due", "State", "Days late",
+                             "Pending money"]
     assert by_key(rows) == EXPECTED
-    assert sum(D(r["pending_money"]) for r in rows) == D("281250.00")
+    assert sum(D(r["Pending money"]) for r in rows) == D("281250.00")
     assert 'filename="stf-returns-outstanding-2016-17-q2.csv"' in response["Content-Disposition"]
 
 
@@ -127,9 +129,9 @@ def test_sorted_by_pending_money_or_days_late(analyst, quarter):
     client = client_for(analyst)
     rows = csv_rows(client.get(URL, {"year": "2016-17", "quarter": 2, "format": "csv", "sort": "pending_money",
                                      "dir": "desc"}))
-    assert [r["pending_money"] for r in rows[:3]] == ["250000.00", "31250.00", "0.00"]
+    assert [r["Pending money"] for r in rows[:3]] == ["250000.00", "31250.00", "0.00"]
     rows = csv_rows(client.get(URL, {"year": "2016-17", "quarter": 2, "format": "csv", "sort": "days_late"}))
-    assert [r["days_late"] for r in rows] == ["0", "0", "28", "30", "30", "63", "63"]
+    assert [r["Days late"] for r in rows] == ["0", "0", "28", "30", "30", "63", "63"]
     html = client.get(URL, {"year": "2016-17", "quarter": 2, "sort": "days_late"}).content.decode()
     assert re.search(r'aria-sort="ascending" data-kind="number" class="num"><a class="sort-link" '
                      r'href="[^"]*dir=desc[^"]*">Days late', html)
@@ -138,7 +140,7 @@ def test_sorted_by_pending_money_or_days_late(analyst, quarter):
 def test_a_finance_director_sees_only_their_own_trust(director, quarter):
     client = client_for(director)
     rows = csv_rows(client.get(URL, {"year": "2016-17", "quarter": 2, "format": "csv"}))
-    assert {r["org_code"] for r in rows} == {"RHOME"} and len(rows) == 4
+    assert {r["Code"] for r in rows} == {"RHOME"} and len(rows) == 4
     html = client.get(URL, {"year": "2016-17", "quarter": 2}).content.decode()
     assert "ROTHR" not in html and "Other Mental Health" not in html
     assert re.search(r'id="chase-pending">£31,250.00<', html)

@@ -147,16 +147,16 @@ def test_league_table_filters_and_sorts_without_javascript(analyst_client, three
 
 def test_league_csv_download_has_every_trust_to_the_penny(analyst_client, three_trusts):
     rows = csv_rows(analyst_client.get("/?year=2016-17&quarter=1&format=csv&chart=league&sort=org_code"))
-    assert [(r["org_code"], r["status"], r["earned"], r["withheld"]) for r in rows] == [
-        ("RF1", "full", "250000.00", "0.00"),
-        ("RP1", "partial", "218750.00", "31250.00"),
-        ("RX1", "finance_failed", "0.00", "100000.00"),
+    assert [(r["Code"], r["Status"], r["Earned"], r["Withheld"]) for r in rows] == [
+        ("RF1", "Full", "250000.00", "0.00"),
+        ("RP1", "Partial", "218750.00", "31250.00"),
+        ("RX1", "Finance failed", "0.00", "100000.00"),
     ]
 
 
 def test_reason_chart_csv_matches_the_figure(analyst_client, three_trusts):
     response = analyst_client.get("/?year=2016-17&quarter=1&format=csv&chart=reasons")
-    rows = {(r["period"], r["measure"]): r["amount"] for r in csv_rows(response)}
+    rows = {(r["Quarter"], r["Measure"]): r["Amount"] for r in csv_rows(response)}
     assert rows == {("2016-17 Q1", "Earned"): "468750.00",
                     ("2016-17 Q1", "Withheld: Finance test failed"): "100000.00",
                     ("2016-17 Q1", "Withheld: A&E 4 hours missed"): "31250.00",
@@ -252,7 +252,7 @@ def test_footprint_page_and_index_pages(analyst_client):
     footprints = analyst_client.get("/footprints/?year=2016-17&quarter=1")
     assert len(footprints.context["table"].rows) == 4
     rows = csv_rows(analyst_client.get("/footprints/?year=2016-17&quarter=1&format=csv&chart=areas"))
-    assert sum(D(r["allocation"]) for r in rows) == D("2000000.00")
+    assert sum(D(r["Allocation"]) for r in rows) == D("2000000.00")
 
 
 # --- Trust page and roles ---------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_analyst_sees_upload_history_with_superseded_values(analyst_client, trus
     assert versions == [("Current", D("-400000.00")), ("Superseded", D("-450000.00")), ("Current", D("-350000.00"))]
     assert "What if…?" in response.content.decode()
     rows = csv_rows(analyst_client.get("/trusts/RTR1/?year=2016-17&quarter=1&format=csv&chart=finance-versions"))
-    assert [(r["version"], r["actual_ytd"]) for r in rows] == [
+    assert [(r["Version"], r["YTD actual"]) for r in rows] == [
         ("Current", "-400000.00"), ("Superseded", "-450000.00"), ("Current", "-350000.00")]
 
 
@@ -351,7 +351,7 @@ def test_a_trust_csv_download_names_a_chart_on_the_page(analyst_client, trust_wi
     assert analyst_client.get(base).status_code == 404
     assert analyst_client.get(base + "&chart=nonsense").status_code == 404
     rows = csv_rows(analyst_client.get(base + "&chart=waterfall"))
-    assert [(r["period"], r["label"], r["amount"]) for r in rows] == [
+    assert [(r["Quarter"], r["Step"], r["Amount"]) for r in rows] == [
         ("2016-17 Q1", "Allocation", "250000.00"), ("2016-17 Q1", "Earned", "250000.00"),
         ("2016-17 Q2", "Allocation", "250000.00"), ("2016-17 Q2", "Withheld: A&E 4 hours missed", "31250.00"),
         ("2016-17 Q2", "Withheld: Cancer 62 days missed", "12500.00"), ("2016-17 Q2", "Earned", "206250.00"),

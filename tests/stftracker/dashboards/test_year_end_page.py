@@ -10,6 +10,7 @@ from finance.models import Entitlement, FinanceReturn, Scheme, YearEndAward
 from tests.api.conftest import token_client
 from tests.builders import allocate, country, quarter_months, recompute, returns
 from tests.factories import PerformanceReturnFactory, TrustFactory
+from trusts.models import Trust
 
 pytestmark = pytest.mark.django_db
 
@@ -68,18 +69,36 @@ def test_the_csv_has_every_trusts_record(decided_2016_17, director):
     response = logged_in(director).get("/year-end/", {"year": "2016-17", "format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert {r["org_code"]: (r["eligible"] == "true", r["incentive"], r["bonus"], r["general_distribution"], r["total"])
+    assert list(rows[0]) == ["Code", "Trust", "Region", "Footprint", "Year", "Method", "Eligible", "Incentive", "Bonus",
+                             "Distribution", "Total", "Reasons"]
+    assert {r["Code"]: (r["Eligible"] == "Yes", r["Incentive"], r["Bonus"], r["Distribution"], r["Total"])
             for r in rows} == EXPECTED_2016_17
-    assert all(r["method"] == "incentive_bonus" and r["year"] == "2016-17" for r in rows)
-    assert rows[2]["reasons"].startswith("Not eligible: the year-end actual -£500,000.01 is below")
+    assert all(r["Method"] == "Incentive (£1 for £1) and bonus pro rata to allocation" and r["Year"] == "2016-17"
+               for r in rows)  # the method in words
+    assert rows[2]["Reasons"].startswith("Not eligible: the year-end actual -£500,000.01 is below")
+    assert " | " not in rows[2]["Reasons"]
+
+
+def test_footprint_totals_have_a_no_footprint_line_and_add_up_to_the_nation(decided_2016_17, analyst):
+    # RYC (0.00 awarded) moves out of its footprint, as an ambulance trust is in none.
+    Trust.objects.filter(org_code="RYC").update(footprint=None)
+    response = logged_in(analyst).get("/year-end/", {"year": "2016-17", "format": "csv", "table": "footprints"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == ["Footprint", "Code", "Trusts", "Eligible", "Incentive", "Bonus", "Distribution", "Total"]
+    assert (rows[-1]["Footprint"], rows[-1]["Code"], rows[-1]["Trusts"], rows[-1]["Total"]) == ("No footprint", "", "1",
+                                                                                                 "0.00")
+    # 898,810,000.25 + 898,689,999.75 + 0.00 = 1,797,500,000.00, every trust counted once.
+    assert sum(D(r["Total"]) for r in rows) == D("1797500000.00") and sum(int(r["Trusts"]) for r in rows) == 3
+    page = logged_in(analyst).get("/year-end/", {"year": "2016-17"})
+    assert [a["name"] for a in page.context["footprints"]][-1] == "No footprint"
 
 
 def test_region_totals_add_the_trusts_lines(decided_2016_17, analyst):
     response = logged_in(analyst).get("/year-end/", {"year": "2016-17", "format": "csv", "table": "regions"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     # 898,810,000.25 + 898,689,999.75 + 0.00 = 1,797,500,000.00 over the regions
-    assert sum(D(r["total"]) for r in rows) == D("1797500000.00")
-    assert sum(int(r["trusts"]) for r in rows) == 3 and sum(int(r["eligible"]) for r in rows) == 2
+    assert sum(D(r["Total"]) for r in rows) == D("1797500000.00")
+    assert sum(int(r["Trusts"]) for r in rows) == 3 and sum(int(r["Eligible"]) for r in rows) == 2
     assert logged_in(analyst).get("/year-end/", {"year": "2016-17", "format": "csv", "table": "x"}).status_code == 404
 
 
