@@ -26,14 +26,15 @@ def due_record(item) -> dict:
             "received_on": item.received_on.isoformat() if item.received_on else None}
 
 
-def trust_outlook(trust, scheme: Scheme, quarter: int, *, as_of=None) -> tuple[Outlook, dict] | None:
+def trust_outlook(trust, scheme: Scheme, quarter: int, *, as_of=None, with_due=True) -> tuple[Outlook, dict] | None:
     """The engine's outlook of ``trust``'s ``quarter`` and its record (with ``due``: the quarter's
-    returns and their due dates), or None when the trust is not in the scheme."""
+    returns and their due dates, unless ``with_due`` is False), or None when the trust is not in the scheme."""
     rules = selectors.scheme_rules(scheme)
     inputs = selectors.engine_inputs(rules, trust_ids=[trust.pk])
     outlook = quarter_outlook(rules, inputs, trust.pk, quarter, forecast=latest_forecast(trust.pk, scheme, quarter))
     if outlook is None:
         return None
     record = outlook.record()
-    record["due"] = [due_record(item) for item in chase.trust_due_dates(trust, scheme, quarter, as_of=as_of)]
+    if with_due:
+        record["due"] = [due_record(item) for item in chase.trust_due_dates(trust, scheme, quarter, as_of=as_of)]
     return outlook, record

@@ -72,6 +72,7 @@ class MetricOutlook:
     met: bool | None  # as judged once its three months are in (None while any is missing)
     at_stake: int  # pennies: the metric's element
     decided: bool = False  # its three months are in, or it is met on the Q1 agreement
+    on_agreement: bool = False  # met on the agreed trajectory (Q1 of 2016-17), whatever the performance
 
     @property
     def so_far(self) -> Fraction | None:
@@ -230,7 +231,7 @@ def _metric(rules, metric, sums, judged, i, quarter, months, element) -> MetricO
     met = None if judged.pending[i] else bool(judged.met[i])
     if on_agreement:
         return MetricOutlook(metric, threshold, basis, strict, months_in, num, den, None if complete else Fraction(0),
-                             True, True, True, element, decided=True)
+                             True, True, True, element, decided=True, on_agreement=True)
     if complete:
         return MetricOutlook(metric, threshold, basis, strict, months_in, num, den, None, bool(met), bool(met),
                              met, element, decided=met is not None)
