@@ -71,7 +71,7 @@ def test_the_panel_says_what_the_rest_of_the_quarter_must_reach(director, in_pro
     # −450,000 − (−500,000) = £50,000.00
     assert "an incentive of £50,000.00 before any scaling" in panel["year_end"]
     html = response.content.decode()
-    assert '<caption>What each test of 2016-17 Q2 needs from the months not yet in</caption>' in html
+    assert '<caption id="outlook-caption">What each test of 2016-17 Q2 needs from the months not yet in</caption>' in html
     assert 'id="outlook-heading"' in html and "94.50%" in html
 
 
