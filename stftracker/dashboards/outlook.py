@@ -39,8 +39,9 @@ def metric_sentence(metric, row: dict) -> str:
     needed = row["needed_percent"]
     state = "achievable" if metric.achievable else "no longer achievable"
     if not metric.months_in or not metric.denominator:
+        why = "no month is in yet" if not metric.months_in else "no case so far"
         return (f"To earn the {name} element ({element}) the quarter must {verb} {needed}% (the {threshold}); "
-                f"no month is in yet ({state}).")
+                f"{why} ({state}).")
     return (f"To earn the {name} element ({element}) the rest of the quarter must {verb} {needed}% "
             f"({state}; the {threshold}, {row['so_far']['percent']}% so far).")
 
