@@ -140,3 +140,31 @@ def test_a_pending_what_if_without_any_plan_known_says_what_to_enter(analyst, ho
     assert "enter the YTD plan for September 2016" in response.context["what_if_message"]
     record = client_for(analyst).get(PAGE + "&what_if=1&actual_ytd=-1000&ytd_plan=-2000").context["what_if"]
     assert record["finance"]["met"] is True  # −£1,000.00 is ahead of a −£2,000.00 plan
+
+
+def test_the_words_of_a_secured_a_strict_and_an_unreachable_element():
+    from finance.engine.outlook import quarter_outlook
+    from stftracker.dashboards.outlook import metric_sentence
+    from tests.finance.engine.country import Country, rules_2016_17, rules_2018_19
+
+    def sentence(country, quarter=2):
+        result = quarter_outlook(country.rules, country.inputs(), 1, quarter)
+        return metric_sentence(result.metrics[0], result.record()["metrics"][0])
+
+    secured = Country(rules_2016_17()).trust(1).perf(1, 2, "ae", 1000, 1000, months=(0, 1)).trajectory(1, 2, "ae", "60")
+    # (3·60·2000 − 100·2·2000) / 2000 = −20: met whatever September brings
+    assert sentence(secured) == ("The A&E element (£31,250.00) is secured: 100.00% so far meets the 60.00% trajectory "
+                                 "whatever the rest of the quarter brings.")
+    unreachable = Country(rules_2016_17()).trust(1).perf(1, 2, "ae", 500, 1000, months=(0, 1))
+    # (3·95·2000 − 100·2·1000) / 2000 = 185
+    assert sentence(unreachable) == ("To earn the A&E element (£31,250.00) the rest of the quarter must reach 185.00% "
+                                     "(no longer achievable; the 95.00% standard, 50.00% so far).")
+    strict = Country(rules_2018_19()).trust(1).perf(1, 2, "ae", 800, 1000, months=(0,))
+    for k in range(3):
+        strict.performance.append([1, datetime.date(2017, 7 + k, 1), "ae", 850, 1000])
+    # (3·85·1000 − 100·800) / 2000 = 87.5, to be beaten; Q2 2018-19 A&E: 30% of £200,000.00
+    assert sentence(strict) == ("To earn the A&E element (£60,000.00) the rest of the quarter must beat 87.50% "
+                                "(achievable; the 85.00% same quarter last year, 80.00% so far).")
+    agreed = Country(rules_2016_17()).trust(1).trajectory(1, 1, "ae", "80")
+    assert sentence(agreed, quarter=1) == ("The A&E element (£31,250.00) is secured by the agreed trajectory "
+                                           "(paid on agreement in Q1).")
