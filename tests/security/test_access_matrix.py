@@ -50,6 +50,9 @@ PAGES = [
     row("/trusts/{other}/?what_if=1&actual_ytd=0", LOGIN, 200, 403, 200, 200),
     row("/trusts/{home}/?format=csv&chart=uploads", LOGIN, 200, 200, 403, 200),
     row("/trusts/{other}/?format=csv&chart=uploads", LOGIN, 200, 403, 200, 200),
+    row("/trusts/{other}/?format=csv&chart=trends", LOGIN, 200, 200, 200, 200),  # published entitlements
+    row("/making-data-count/", LOGIN, 200, 200, 200, 200),  # published performance statistics
+    row("/making-data-count/?format=csv", LOGIN, 200, 200, 200, 200),
     row("/uploads/", LOGIN, 200, 200, 200, 200),
     row("/uploads/history/", LOGIN, 200, 200, 200, 200),
     row("/uploads/history/?trust={home}", LOGIN, 200, 200, 404, 200),
@@ -411,7 +414,7 @@ def test_no_page_or_download_of_the_published_view_leaks_another_trusts_returns(
     client = _client(people, "director")
     pages = ["/", "/regions/", f"/regions/{other_trust.region.code}/", "/footprints/",
              f"/footprints/{other_trust.footprint.code}/", f"/trusts/{world['other']}/", "/uploads/", "/year-end/",
-             "/uploads/history/", "/accounts/"]
+             "/uploads/history/", "/accounts/", "/making-data-count/"]
     checked = 0
     for path in pages:
         response = client.get(path)
