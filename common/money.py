@@ -7,10 +7,52 @@
 - :func:`money_display` is how a page shows it: ``£1,234.56``, ``−£1,234.56`` (a true minus
   sign, read out by screen readers), and an em dash for nothing; :func:`millions_display` the
   finance-style headline of it, ``£12.3m`` and ``−£1.2m`` (millions to one decimal, half-up).
+
+:func:`parse_pounds` reads an amount back as any of these print it, so that a figure copied from a
+page can be typed into a form.
 """
-from decimal import ROUND_HALF_UP, Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+MINUS_SIGN = "\u2212"
+# Spaces are read beside a sign, a pound sign or a bracket ("− £1,234", "( 1,234 )"), never between
+# digits: "1 234" could be one number or two.
+_SPACES = re.compile(r"(?<=[-+(£])\s+|\s+(?=[)£])")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+
+
+def parse_pounds(text) -> Decimal | None:
+    """An amount of pounds as the site prints it or a person types it, exactly (not rounded); None
+    for blank text. Reads ``−£2,328,000.00`` (a true minus sign), ``-£2,328,000.00``,
+    ``£-2,328,000``, ``(2,700,000)`` and ``(£2,700,000.00)`` (brackets: negative), ``1234.56``,
+    ``+£5``; thousands commas must group by three. Raises ``ValueError`` for anything else,
+    a second sign or a number that is not finite."""
+    raw = str(text if text is not None else "").strip().replace(MINUS_SIGN, "-").replace("\u00a0", " ")
+    if not raw:
+        return None
+    body, negative, signed = _SPACES.sub("", raw), False, False
+    if body.startswith("(") and body.endswith(")"):
+        body, negative, signed = body[1:-1], True, True
+    if body.startswith(("+", "-")) and not signed:
+        body, negative, signed = body[1:], body[0] == "-", True
+    if body.startswith("£"):
+        body = body[1:]
+    if body.startswith(("+", "-")) and not signed:
+        body, negative = body[1:], body[0] == "-"
+    if "," in body:
+        if not _GROUPED.match(body):
+            raise ValueError(f"{text!r} is not an amount of pounds.")
+        body = body.replace(",", "")
+    if not body or body.startswith(("+", "-")) or "(" in body or ")" in body or "£" in body:
+        raise ValueError(f"{text!r} is not an amount of pounds.")
+    try:
+        amount = Decimal(body)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount of pounds.") from None
+    if not amount.is_finite():
+        raise ValueError(f"{text!r} is not a finite amount.")
+    return -amount if negative else amount
 TENTH = Decimal("0.1")
 MILLION = Decimal("1000000")
 

@@ -5,6 +5,7 @@ Sending a recompute to a worker is ``finance.dispatch``'s job; nothing here impo
 from __future__ import annotations
 
 import logging
+import math
 import time
 from decimal import Decimal
 from fractions import Fraction
@@ -235,38 +236,96 @@ def recompute(*, scheme=None, trust_ids=None, run=None) -> RecomputeRun:
         raise
 
 
-def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None) -> dict:
+OVERRIDE_LIMIT = 2**40  # the largest count a scaled what-if quarter may hold: the engine multiplies in int64
+
+
+def _performance_override(frame: pd.DataFrame, trust_id, metric, months, percent) -> pd.DataFrame:
+    """The performance rows with ``metric``'s quarter overridden at ``percent``.
+
+    Months already in keep their figures and the months not yet in are taken to reach ``percent``
+    at the average denominator so far (as the outlook counts them: ``finance.engine.outlook``); with
+    every month in, or none, or no case so far, the whole quarter is ``percent``. To keep the counts
+    whole, the quarter's months of that metric are all multiplied by the same factor (the quarter's
+    percentage is unchanged by it)."""
+    share = Fraction(Decimal(str(percent))) / 100
+    if not 0 <= share <= 1:
+        raise RecomputeError(f"Performance must be a percent between 0 and 100, not {percent}.")
+    mine = ((frame["trust_id"] == trust_id) & (frame["metric"] == metric) & (frame["month"].isin(months))
+            if len(frame) else pd.Series([], dtype=bool))
+    present = frame[mine] if len(frame) else frame
+    rest = frame[~mine] if len(frame) else frame
+    have = set(present["month"]) if len(present) else set()
+    missing = [m for m in months if m not in have]
+    count, den = len(have), int(present["denominator"].sum()) if len(present) else 0
+    if not missing or not count or not den:
+        extra = [[trust_id, month, metric, share.numerator, share.denominator] for month in months]
+        kept = [rest]
+    else:
+        month_den = Fraction(den, count)
+        month_num = month_den * share
+        factor = math.lcm(month_den.denominator, month_num.denominator)
+        if factor * max(den, 1) * 3 >= OVERRIDE_LIMIT:
+            raise RecomputeError(f"Performance {percent}% has too many decimal places for this quarter's counts.")
+        scaled = present.assign(numerator=present["numerator"].astype(object) * factor,
+                                denominator=present["denominator"].astype(object) * factor)
+        extra = [[trust_id, month, metric, int(month_num * factor), int(month_den * factor)] for month in missing]
+        kept = [rest, scaled]
+    added = pd.DataFrame(extra, columns=engine.PERFORMANCE_COLUMNS)
+    parts = [part for part in kept if len(part)] + [added]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else added
+
+
+def _finance_override(rules, finance: pd.DataFrame, trust_id, last_month, *, actual_ytd, ytd_plan) -> pd.DataFrame:
+    """The finance rows with the quarter's last month's YTD actual (and plan) overridden. While that
+    month's return has not arrived, a row is added: the plan given, else the latest plan known of
+    the year up to that month; the actual must be given."""
+    finance = finance.copy()
+    mine = (finance["trust_id"] == trust_id) if len(finance) else pd.Series([], dtype=bool)
+    at_end = mine & (finance["month"] == last_month) if len(finance) else mine
+    if len(finance) and at_end.any():
+        if actual_ytd is not None:
+            finance["actual_ytd"] = [Decimal(str(actual_ytd)) if hit else value
+                                     for hit, value in zip(at_end, finance["actual_ytd"])]
+        if ytd_plan is not None:
+            finance["plan_ytd"] = [Decimal(str(ytd_plan)) if hit else value
+                                   for hit, value in zip(at_end, finance["plan_ytd"])]
+        return finance
+    month = f"{last_month:%B %Y}"
+    if actual_ytd is None:
+        raise RecomputeError(f"The finance return for {month} has not arrived: enter the YTD actual to judge finance.")
+    plan = ytd_plan
+    if plan is None:
+        known = finance[mine & (finance["month"] < last_month)] if len(finance) else finance
+        if not len(known):
+            raise RecomputeError(f"No finance return of {rules.code} has arrived yet: enter the YTD plan for {month} "
+                                 f"as well as the actual.")
+        plan = known.sort_values("month")["plan_ytd"].iloc[-1]
+    row = pd.DataFrame([[trust_id, last_month, Decimal(str(plan)), Decimal(str(actual_ytd))]],
+                       columns=engine.FINANCE_COLUMNS)
+    return pd.concat([finance, row], ignore_index=True) if len(finance) else row
+
+
+def what_if(*, trust, scheme, quarter, performance=None, actual_ytd=None, ytd_plan=None) -> dict:
     """The eligibility record of one trust-quarter with overrides, by the same engine; writes nothing.
 
-    ``performance``: {"ae": Decimal("93.10")}, percent for the whole quarter; ``actual_ytd``: the
-    YTD actual at the quarter's last month (needs that month's return for its plan).
+    ``performance``: {"ae": Decimal("93.10")}, percent: for the months of the quarter not yet in
+    (at the average denominator so far), or the whole quarter when every month or none is in.
+    ``actual_ytd`` (and ``ytd_plan``): the YTD figures at the quarter's last month; while its return
+    has not arrived the plan defaults to the latest plan known of the year (see
+    :func:`_finance_override`). A pending quarter can so be worked out as if its returns were in.
     """
     if quarter not in (1, 2, 3, 4):
         raise RecomputeError(f"Quarter must be 1 to 4, not {quarter!r}.")
     rules = selectors.scheme_rules(scheme)
     inputs = selectors.engine_inputs(rules, trust_ids=[trust.pk])
     months = [rules.month((quarter - 1) * 3 + k) for k in range(3)]
-    if performance:
-        frame = inputs.performance
-        drop = (frame["metric"].isin(list(performance))) & (frame["month"].isin(months)) if len(frame) else []
-        frame = frame[~drop] if len(frame) else frame
-        extra = []
-        for metric, percent in performance.items():
-            if metric not in rules.weights:
-                raise RecomputeError(f"{scheme.code} does not judge {metric!r}.")
-            share = Fraction(Decimal(str(percent))) / 100
-            if not 0 <= share <= 1:
-                raise RecomputeError(f"Performance must be a percent between 0 and 100, not {percent}.")
-            extra += [[trust.pk, month, metric, share.numerator, share.denominator] for month in months]
-        inputs.performance = pd.concat(
-            [frame, pd.DataFrame(extra, columns=engine.PERFORMANCE_COLUMNS)], ignore_index=True
-        ) if len(frame) else pd.DataFrame(extra, columns=engine.PERFORMANCE_COLUMNS)
-    if actual_ytd is not None and len(inputs.finance):
-        finance = inputs.finance.copy()
-        at_end = finance["month"] == months[-1]
-        finance["actual_ytd"] = [Decimal(str(actual_ytd)) if hit else value
-                                 for hit, value in zip(at_end, finance["actual_ytd"])]
-        inputs.finance = finance
+    for metric, percent in (performance or {}).items():
+        if metric not in rules.weights:
+            raise RecomputeError(f"{scheme.code} does not judge {metric!r}.")
+        inputs.performance = _performance_override(inputs.performance, trust.pk, metric, months, percent)
+    if actual_ytd is not None or ytd_plan is not None:
+        inputs.finance = _finance_override(rules, inputs.finance, trust.pk, months[-1], actual_ytd=actual_ytd,
+                                           ytd_plan=ytd_plan)
     results = [r for r in engine.compute_entitlements(rules, inputs) if r.quarter == quarter]
     if not results:
         allocation = next(iter(inputs.allocations["stf_allocation"]), None) if len(inputs.allocations) else None

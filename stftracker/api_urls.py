@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from finance import adjustments_api
 from finance import api as finance_api
 from finance import chase_api
+from finance import outlook_api
 from finance import reopenings_api
 from finance import year_end_api
 from performance import api as performance_api
@@ -78,6 +79,11 @@ urlpatterns = [
         r"^trusts/(?P<org_code>[A-Za-z0-9]{3,8})/eligibility/$",
         finance_api.TrustEligibilityList.as_view(),
         name="api-trust-eligibility",
+    ),
+    re_path(
+        r"^trusts/(?P<org_code>[A-Za-z0-9]{3,8})/outlook/$",
+        outlook_api.TrustOutlookView.as_view(),
+        name="api-trust-outlook",
     ),
     path("returns/finance/", finance_api.FinanceReturnList.as_view(), name="api-finance-returns"),
     path("returns/performance/", performance_api.PerformanceReturnList.as_view(), name="api-performance-returns"),

@@ -1,8 +1,9 @@
-"""The trust page's what-if form: performance overrides per metric and a YTD actual (GET)."""
+"""The trust page's what-if form: performance overrides per metric, a YTD actual and plan (GET)."""
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from common.money import parse_pounds
 from finance.models import MONEY
 from performance.metrics import PAGE_NAMES
 
@@ -26,32 +27,37 @@ class PercentField(forms.Field):
 
 
 class PoundsField(forms.Field):
-    """An amount in pounds and pence, with or without "£" and thousands commas; blank for none.
+    """An amount in pounds and pence as the site prints it or a person types it
+    (``common.money.parse_pounds``: ``−£2,328,000.00``, ``£-2,328,000``, ``(2,700,000)``, ...);
+    blank for none.
 
     At most what a return can hold (``finance.models.MONEY``: 16 digits, 2 of them pence), so that
     the engine's arithmetic never meets a number it cannot represent ("1e10000").
     """
 
     def to_python(self, value):
-        raw = (value or "").strip().replace(",", "").replace("£", "")
-        if not raw:
-            return None
+        label = self.label or "amount"
         try:
-            amount = Decimal(raw)
-            if not amount.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            raise forms.ValidationError("The YTD actual must be an amount in pounds, like -1250000.") from None
+            amount = parse_pounds(value)
+        except ValueError:
+            raise forms.ValidationError(f"The {label} must be an amount in pounds, like -1250000.") from None
+        if amount is None:
+            return None
         if abs(amount) >= Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]):
-            raise forms.ValidationError("The YTD actual is too large: at most £99,999,999,999,999.99 either way.")
-        pence = amount.quantize(PENNY)
+            raise forms.ValidationError(f"The {label} is too large: at most £99,999,999,999,999.99 either way.")
+        try:
+            pence = amount.quantize(PENNY)
+        except InvalidOperation:
+            pence = None
         if pence != amount:
-            raise forms.ValidationError("The YTD actual must be in pounds and pence, at most 2 decimal places.")
+            raise forms.ValidationError(f"The {label} must be in pounds and pence, at most 2 decimal places.")
         return pence
 
 
 class WhatIfForm(forms.Form):
-    """``perf_<metric>`` for each metric the trust is judged on, then ``actual_ytd``; all optional."""
+    """``perf_<metric>`` for each metric the trust is judged on, then ``actual_ytd`` and ``ytd_plan``;
+    all optional (the plan is needed only while the quarter's last finance return has not arrived,
+    and defaults to the latest plan known: ``finance.services.what_if``)."""
 
     def __init__(self, data, *, metrics):
         super().__init__(data)
@@ -59,6 +65,7 @@ class WhatIfForm(forms.Form):
         for metric in self.metrics:
             self.fields[f"perf_{metric}"] = PercentField(required=False, label=PAGE_NAMES[metric])
         self.fields["actual_ytd"] = PoundsField(required=False, label="YTD actual")
+        self.fields["ytd_plan"] = PoundsField(required=False, label="YTD plan")
 
     @property
     def performance(self):
@@ -68,6 +75,10 @@ class WhatIfForm(forms.Form):
     @property
     def actual_ytd(self):
         return self.cleaned_data["actual_ytd"]
+
+    @property
+    def ytd_plan(self):
+        return self.cleaned_data["ytd_plan"]
 
     def error_list(self):
         """[(field name, message)] in the order of the fields, for the page's error summary."""

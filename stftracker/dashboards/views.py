@@ -24,6 +24,7 @@ from trusts.roles import can_act_for, is_analyst
 from . import charts, panels, selectors, tables, tidy, trends, year_end
 from .chase import trust_due_rows
 from .forms import WhatIfForm
+from .outlook import outlook_panel
 from .tidy import Period
 
 
@@ -181,14 +182,14 @@ def footprint_index(request):
 
 # --- Trust page -----------------------------------------------------------------------------
 
-def run_what_if(*, trust, scheme, quarter, performance, actual_ytd):
+def run_what_if(*, trust, scheme, quarter, performance, actual_ytd, ytd_plan=None):
     """The what-if record from the engine, or a message saying why there is none."""
     from finance.models import Scheme
     from finance.services import RecomputeError, what_if
 
     try:
         record = what_if(trust=trust, scheme=Scheme.objects.get(code=scheme), quarter=quarter,
-                         performance=performance or None, actual_ytd=actual_ytd)
+                         performance=performance or None, actual_ytd=actual_ytd, ytd_plan=ytd_plan)
     except RecomputeError as error:
         return None, str(error)
     return record, ""
@@ -241,7 +242,7 @@ def trust_detail(request, org_code):
             else:
                 what_if_record, what_if_message = run_what_if(
                     trust=trust, scheme=period.scheme, quarter=period.quarter,
-                    performance=form.performance, actual_ytd=form.actual_ytd)
+                    performance=form.performance, actual_ytd=form.actual_ytd, ytd_plan=form.ytd_plan)
     if what_if_record is not None:
         built.append(panels.what_if_chart(period, stored, what_if_record))
 
@@ -254,12 +255,15 @@ def trust_detail(request, org_code):
 
     stored_metrics = stored["metrics"] if stored else []
     in_scheme = allocation is not None and allocation.stf_allocation > 0
+    outlook = outlook_panel(trust, period, private=private) if in_scheme else None
+    waiting = {row["metric"] for row in (outlook or {}).get("rows", []) if 0 < row["months_count"] < 3}
     earlier_scheme = trends.previous_scheme(schemes, period.scheme)
     context.update(
         figures=trends.headline_figures(
             period, year_rows, trends.quarter_totals([r for r in all_rows if r["scheme"] == earlier_scheme]),
             earlier_scheme=earlier_scheme),
         trend_chart=trend_chart, ranks=trends.ranks(selectors.rank_rows(period), trust.org_code),
+        outlook=outlook,
         due_rows=trust_due_rows(trust, period, private=private),
         scheme=scheme, stored=stored, year_rows=year_rows, charts=built,
         tests_table=tables.quarter_tests(stored) if stored else [],
@@ -272,9 +276,10 @@ def trust_detail(request, org_code):
         finance_versions=finance_versions, finance_version_columns=tables.FINANCE_VERSION_COLUMNS,
         performance_versions=performance_versions, performance_version_columns=tables.PERFORMANCE_VERSION_COLUMNS,
         what_if=what_if_record, what_if_message=what_if_message, what_if_errors=what_if_errors, what_if_asked=asked,
-        form_values={"actual_ytd": request.GET.get("actual_ytd", "")},
+        form_values={"actual_ytd": request.GET.get("actual_ytd", ""), "ytd_plan": request.GET.get("ytd_plan", "")},
         year_end=year_end.trust_year_end(trust, period.scheme) if in_scheme else None,
         what_if_fields=[{"code": m, "label": PAGE_NAMES[m], "value": request.GET.get(f"perf_{m}", ""),
+                         "months_not_in": m in waiting,
                          "stored": next((x.get("performance") for x in stored_metrics if x.get("metric") == m), None)}
                         for m in applicable],
     )

@@ -28,7 +28,8 @@ def test_the_schema_is_openapi_3_and_lists_every_endpoint(analyst):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {
         "/api/v1/eligibility/", "/api/v1/trusts/", "/api/v1/trusts/{org_code}/",
-        "/api/v1/trusts/{org_code}/eligibility/", "/api/v1/schemes/", "/api/v1/schemes/{code}/",
+        "/api/v1/trusts/{org_code}/eligibility/", "/api/v1/trusts/{org_code}/outlook/",
+        "/api/v1/schemes/", "/api/v1/schemes/{code}/",
         "/api/v1/returns/finance/", "/api/v1/returns/performance/", "/api/v1/uploads/", "/api/v1/uploads/{id}/",
         "/api/v1/returns/outstanding/",
         "/api/v1/packs/{year}/Q{quarter}.xlsx", "/api/v1/packs/builds/{id}/", "/api/v1/packs/builds/{id}/download/",
@@ -126,7 +127,7 @@ def test_no_get_operation_gives_a_server_error(analyst, home_trust, other_trust)
 
     operations = [result.ok() for result in schema.get_all_operations()]
     gets = [operation for operation in operations if operation.method.upper() == "GET"]
-    assert len(gets) == 17
+    assert len(gets) == 18
 
     for operation in gets:
         @given(case=operation.as_strategy())

@@ -1,6 +1,8 @@
 """The trust page's what-if form: overrides parsed as the page always has, errors in field order."""
 from decimal import Decimal
+from urllib.parse import quote
 
+import pytest
 from django.http import QueryDict
 
 from stftracker.dashboards.forms import WhatIfForm
@@ -55,3 +57,23 @@ def test_amounts_are_pounds_and_pence_no_larger_than_a_return_holds():
     for amount in ("1e10000", "-1e10000", "100000000000000", "1E%2B14"):
         assert form_for(f"actual_ytd={amount}").error_list() == [
             ("actual_ytd", "The YTD actual is too large: at most £99,999,999,999,999.99 either way.")], amount
+
+
+@pytest.mark.parametrize("typed, pounds", [
+    ("−£2,328,000.00", D("-2328000.00")),  # as a page prints it, with a true minus sign
+    ("-£2,328,000.00", D("-2328000.00")),  # as a reason writes it
+    ("£-2,328,000", D("-2328000.00")),
+    ("(2,700,000)", D("-2700000.00")),  # brackets for a negative, as in accounts
+    ("(£2,700,000.00)", D("-2700000.00")),
+    ("2328000.5", D("2328000.50")),
+])
+def test_the_ytd_actual_and_plan_accept_amounts_as_the_site_prints_them(typed, pounds):
+    form = form_for("actual_ytd=" + quote(typed) + "&ytd_plan=" + quote(typed))
+    assert form.error_list() == []
+    assert form.actual_ytd == pounds and form.ytd_plan == pounds
+
+
+@pytest.mark.parametrize("typed", ["--5", "(-5)", "1,2,3", "1 234", "£", "5-", "(5"])
+def test_an_amount_that_is_not_one_is_an_error_naming_the_field(typed):
+    assert form_for("ytd_plan=" + quote(typed)).error_list() == [
+        ("ytd_plan", "The YTD plan must be an amount in pounds, like -1250000.")]
