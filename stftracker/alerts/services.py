@@ -289,14 +289,16 @@ def _message(alert, connection) -> EmailMultiAlternatives:
 
 
 def _claim(alert) -> SentAlert | None:
-    """Record ``alert`` as being sent; None when it already was (by this run or another)."""
+    """Record ``alert`` as being sent; None when it already was (by this run or another).
+
+    The insert comes first, with no look before it: the unique key decides, and on SQLite a
+    transaction that writes first waits for the write lock instead of failing to upgrade a read."""
     try:
         with transaction.atomic():
-            claim, created = SentAlert.objects.get_or_create(
-                subscription=alert.subscription, key=alert.key, defaults={"subject": alert.subject[:300]})
-    except IntegrityError:  # another run claimed it between the look and the insert
+            return SentAlert.objects.create(subscription=alert.subscription, key=alert.key,
+                                            subject=alert.subject[:300])
+    except IntegrityError:  # claimed already, by an earlier run or one running now
         return None
-    return claim if created else None
 
 
 def _already_sent(alerts) -> set:
