@@ -1,7 +1,8 @@
 """Formatting for the dashboards: money, percentages, status badges, table cells, links."""
+import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
@@ -11,8 +12,32 @@ from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE
 register = template.Library()
 
 
-register.filter("money", money_display)
 register.filter("percent", percent_display)
+
+# A sum as a reason or message writes it (common.money.money_words): "-£1,234.50".
+REASON_NEGATIVE = re.compile(r"-£(\d[\d,]*(?:\.\d+)?)")
+
+
+def _kept_whole(text):
+    return format_html('<span class="money">{}</span>', text)
+
+
+@register.filter
+def money(value):
+    """A sum as a page shows it (``common.money.money_display``): ``£1,234.56``; a negative sum
+    ``−£1,234.56`` (U+2212) in a span that does not wrap, so the sign stays with its amount."""
+    text = money_display(value)
+    return _kept_whole(text) if text.startswith("−") else text
+
+
+@register.filter
+def words(text):
+    """A reason or message (stored and served by the API with "-£1,234.50") as a page shows it:
+    the page's one form of a negative sum, ``−£1,234.50``, kept whole; the rest escaped."""
+    if text is None:
+        return ""
+    escaped = str(conditional_escape(text))
+    return mark_safe(REASON_NEGATIVE.sub(lambda found: str(_kept_whole(f"−£{found.group(1)}")), escaped))
 
 
 @register.filter
