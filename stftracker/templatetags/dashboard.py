@@ -7,12 +7,13 @@ from django.utils.safestring import mark_safe
 
 from common.money import money_display, percent_display
 from performance.metrics import PAGE_NAMES
-from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE
+from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE, has_points
 
 register = template.Library()
 
 
 register.filter("percent", percent_display)
+register.filter("has_points", has_points)
 
 # A sum as a reason or message writes it (common.money.money_words): "-£1,234.50".
 REASON_NEGATIVE = re.compile(r"-£(\d[\d,]*(?:\.\d+)?)")
