@@ -3,6 +3,7 @@ alone), which columns each table shows, and rows formatted for them. Pure: no da
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from common.dates import moment_label
 from common.months import month_label
 from performance.metrics import PAGE_NAMES
 
@@ -108,7 +109,7 @@ def private_tables(uploads, finance_versions, performance_versions):
 
 def upload_row(upload):
     return {
-        "uploaded_at": upload.uploaded_at.strftime("%d %b %Y %H:%M"), "file_name": upload.file_name,
+        "uploaded_at": moment_label(upload.uploaded_at), "file_name": upload.file_name,
         "kind": upload.get_kind_display() or upload.kind, "status": upload.get_status_display(),
         "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else "",
         "rows_new": upload.rows_new, "rows_changed": upload.rows_changed, "rows_unchanged": upload.rows_unchanged,
@@ -120,7 +121,7 @@ def version_row(row):
     out = dict(row)
     out["month"] = month_label(row["month"])
     out["version"] = "Current" if row["is_current"] else "Superseded"
-    out["uploaded_at"] = row["uploaded_at"].strftime("%d %b %Y %H:%M") if row.get("uploaded_at") else ""
+    out["uploaded_at"] = moment_label(row["uploaded_at"]) if row.get("uploaded_at") else ""
     if "metric" in row:
         out["metric"] = PAGE_NAMES.get(row["metric"], row["metric"])
         out["performance"] = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])
