@@ -254,6 +254,9 @@ def _store(result: IngestResult, plan, *, upload: Upload, data: bytes, file_name
             if not result.ok:
                 upload.status = UploadStatus.REJECTED
                 upload.errors = result.errors
+                # Nothing of a rejected file is stored: its record counts no new, changed or
+                # unchanged rows (the preview said what the file held).
+                upload.rows_new = upload.rows_changed = upload.rows_unchanged = 0
                 upload.save()
                 touched = set(result.notes.pop("trust_ids", [])) | (plan.trust_ids if plan else set())
                 if touched:
