@@ -5,12 +5,15 @@
 - :func:`money_words` is how a reason says it: ``£125,000.00``, ``-£1,234.50``
   (:func:`pennies_words` from whole pennies);
 - :func:`money_display` is how a page shows it: ``£1,234.56``, ``−£1,234.56`` (a true minus
-  sign, read out by screen readers), and an em dash for nothing;
+  sign, read out by screen readers), and an em dash for nothing; :func:`millions_display` the
+  finance-style headline of it, ``£12.3m`` and ``−£1.2m`` (millions to one decimal, half-up);
 - :func:`money_short` is how a chart's axis labels it: ``£1.5m``, ``£250k``, ``−£40k``.
 """
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+MILLION = Decimal("1000000")
 
 
 def to_pennies(value) -> int:
@@ -86,3 +89,19 @@ def money_short(value) -> str:
 def _without_trailing_zeros(number: Decimal) -> str:
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def millions(value) -> Decimal:
+    """Pounds as millions to one decimal, rounded half-up (away from zero on a half) from the
+    exact pennies: 12,349,999.99 is 12.3, 12,350,000.00 is 12.4."""
+    return (pounds(value) / MILLION).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def millions_display(value) -> str:
+    """Pounds as a headline shows them: ``£12.3m``, ``−£1.2m`` (a true minus sign, as
+    :func:`money_display`); a sum that rounds to nothing is ``£0.0m``; nothing is an em dash."""
+    if value is None or value == "":
+        return "—"
+    amount = millions(value)
+    sign = "−" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,}m"

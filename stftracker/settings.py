@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from stftracker.alerts.mailconfig import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "performance",
     "finance",
     "stftracker",
+    "stftracker.alerts",
 ]
 
 MIDDLEWARE = [
@@ -401,6 +404,28 @@ ADJUSTMENT_DOCUMENT_TYPES = env.list(
 # Decided trust-quarters are closed to their finance directors' finance returns unless an analyst
 # reopens them (finance.reopenings); 0 lets directors upload returns of any quarter.
 UPLOADS_CLOSE_DECIDED_QUARTERS = env.bool("UPLOADS_CLOSE_DECIDED_QUARTERS", default=True)
+
+# Alerts by email (stftracker.alerts): mail goes through the server of EMAIL_URL (see
+# stftracker/alerts/mailconfig.py; unset: printed with DEBUG on, refused with a clear error with it
+# off), from DEFAULT_FROM_EMAIL, with links to SITE_URL. The send_alerts task runs every hour at
+# ALERTS_MINUTE past and, with ALERTS_AFTER_RECOMPUTE, after each recompute that wrote figures. An
+# unsubscribe link works for ALERTS_UNSUBSCRIBE_DAYS days.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+globals().update(email_settings(EMAIL_URL, debug=DEBUG))
+# EMAIL_URL's ?_default_from_email= is dj-email-url's own way to give the sender; DEFAULT_FROM_EMAIL wins.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or globals().get(
+    "DEFAULT_FROM_EMAIL", "STF Tracker <noreply@localhost>")
+_FIRST_HOST = next((host.lstrip(".") for host in ALLOWED_HOSTS if "*" not in host), "localhost")
+SITE_URL = (env.str("SITE_URL", default="")
+            or ("http://127.0.0.1:8000" if DEBUG else f"https://{_FIRST_HOST}")).rstrip("/")
+ALERTS_MINUTE = env.int("ALERTS_MINUTE", default=5)
+ALERTS_AFTER_RECOMPUTE = env.bool("ALERTS_AFTER_RECOMPUTE", default=True)
+ALERTS_UNSUBSCRIBE_DAYS = env.int("ALERTS_UNSUBSCRIBE_DAYS", default=365)
+CELERY_IMPORTS = [*CELERY_IMPORTS, "stftracker.alerts.tasks"]
+CELERY_BEAT_SCHEDULE["send-alerts"] = {
+    "task": "stftracker.alerts.tasks.send_alerts",
+    "schedule": crontab(minute=ALERTS_MINUTE),
+}
 
 LOGGING = {
     "version": 1,

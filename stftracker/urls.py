@@ -10,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("stftracker.accounts.urls")),
     path("audit/", include("stftracker.audit.urls")),
+    path("alerts/", include("stftracker.alerts.urls")),
     path("api/v1/", include("stftracker.api_urls")),
     path("uploads/", include("stftracker.intake.urls")),
     path("packs/", include("stftracker.packs.urls")),

@@ -18,6 +18,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from stftracker.alerts.forms import SubscriptionForm
+from stftracker.alerts.selectors import subscriptions_of
 from trusts.models import Upload
 from trusts.roles import is_analyst, is_finance_director, role_label
 
@@ -96,7 +98,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
-def account(request):
+def account(request, alert_form=None, status=200):
+    """The account page; ``alert_form`` is the alerts form sent back with its errors (``stftracker.alerts.views``)."""
     user = request.user
     trusts = user.directed_trusts.select_related("region", "footprint").order_by("org_code")
     uploads = Upload.objects.filter(uploaded_by=user).order_by("-uploaded_at", "-id")[:5]
@@ -110,7 +113,10 @@ def account(request):
             "trusts": trusts,
             "uploads": uploads,
             "second_factor": two_factor.has_second_factor(user),
+            "alerts": subscriptions_of(user),
+            "alert_form": alert_form or SubscriptionForm(user=user),
         },
+        status=status,
     )
 
 

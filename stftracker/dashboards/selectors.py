@@ -9,7 +9,7 @@ import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Func, IntegerField, Q, Value, When
+from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
@@ -323,3 +323,77 @@ def return_versions(trust, start_date):
     versions = Counter((row["month"], row["metric"]) for row in performance)
     replaced = [row for row in performance if versions[(row["month"], row["metric"])] > 1]
     return finance, replaced
+
+
+# --- Finance-style figures, ranks and the national Making Data Count table ----------------------
+
+def period_totals(scheme_code, *, region=None, footprint=None):
+    """{quarter: {allocation, earned, withheld, pending, rows, percent_earned}} of a scheme's
+    trust-quarters in an area, summed by the database: one query, whatever the number of trusts."""
+    from .trends import percent_earned
+
+    found = (Entitlement.objects.filter(area_filter(region=region, footprint=footprint), scheme__code=scheme_code)
+             .values("quarter").annotate(rows=Count("id"), **{f: Sum(f) for f in ("allocation", "earned", "withheld",
+                                                                                  "pending")})
+             .order_by("quarter"))
+    out = {}
+    for row in found:
+        money = {f: Decimal(row[f] or 0).quantize(Decimal("0.01")) for f in ("allocation", "earned", "withheld", "pending")}
+        out[row["quarter"]] = {**money, "rows": row["rows"],
+                               "percent_earned": percent_earned(money["earned"], money["allocation"])}
+    return out
+
+
+def rank_rows(period):
+    """Per trust, what it earned and was allocated in the decided (not pending) quarters of the
+    period's scheme up to the period's quarter: one query, summed by the database."""
+    found = (Entitlement.objects.filter(scheme__code=period.scheme, quarter__lte=period.quarter)
+             .exclude(status="pending")
+             .values("trust__org_code", "trust__region__code", "trust__region__name", "trust__trust_type")
+             .annotate(earned=Sum("earned"), allocation=Sum("allocation")).order_by("trust__org_code"))
+    return [{"org_code": r["trust__org_code"], "region_code": r["trust__region__code"],
+             "region_name": r["trust__region__name"], "trust_type": r["trust__trust_type"],
+             "earned": Decimal(r["earned"] or 0), "allocation": Decimal(r["allocation"] or 0)} for r in found]
+
+
+def performance_by_trust(start_date, trust_ids, *, history_months=12):
+    """Every trust's monthly performance per metric, as ``performance_series`` gives one trust's
+    (the financial year from ``start_date`` and the ``history_months`` before it, a successor's
+    predecessors' months before the merger summed in), without trajectories: two queries for any
+    number of trusts. Returns {trust_id: {metric: [{month, numerator, denominator, performance}]}}."""
+    first = month_range(start_date, 1)[0]
+    first = datetime.date(first.year - history_months // 12, first.month, 1)
+    end = month_range(start_date, 13)[-1]
+    wanted = set(trust_ids)
+    claims = defaultdict(list)  # predecessor -> [(successor, first month no longer the predecessor's)]
+    for successor, predecessors in predecessor_cutoffs().items():
+        if successor in wanted:
+            for predecessor, until in predecessors:
+                claims[predecessor].append((successor, until))
+    summed = {}
+    for trust_id, month, metric, numerator, denominator in (
+            PerformanceReturn.objects.current()
+            .filter(trust_id__in=wanted | set(claims), month__gte=first, month__lt=end)
+            .values_list("trust_id", "month", "metric", "numerator", "denominator")):
+        owners = [trust_id] if trust_id in wanted else []
+        owners += [successor for successor, until in claims.get(trust_id, []) if month < until]
+        for owner in owners:
+            total = summed.setdefault((owner, metric, month), [0, 0])
+            total[0] += numerator
+            total[1] += denominator
+    series = defaultdict(lambda: defaultdict(list))
+    for (owner, metric, month), (numerator, denominator) in sorted(summed.items()):
+        if metric in PAGE_NAMES:
+            series[owner][metric].append({
+                "month": month, "numerator": numerator, "denominator": denominator,
+                "performance": Decimal(numerator) * 100 / Decimal(denominator) if denominator else None})
+    return series
+
+
+def mdc_trusts(scheme_code, region=None):
+    """The trusts of the national Making Data Count table: those allocated under the scheme (a
+    region's when given), by name, with their region: one query."""
+    queryset = Trust.objects.filter(allocations__scheme__code=scheme_code).order_by("name", "org_code")
+    if region:
+        queryset = queryset.filter(region__code=region)
+    return list(queryset.values("id", "org_code", "name", "trust_type", "region__code", "region__name"))

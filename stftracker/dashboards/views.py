@@ -20,7 +20,7 @@ from finance.eligibility import not_in_scheme_message
 from performance.metrics import PAGE_NAMES
 from trusts.roles import can_act_for, is_analyst
 
-from . import charts, panels, selectors, tables, tidy, year_end
+from . import charts, panels, selectors, tables, tidy, trends, year_end
 from .chase import trust_due_rows
 from .forms import WhatIfForm
 from .tidy import Period
@@ -82,8 +82,11 @@ def area_page(request, *, title, heading_kind, region=None, footprint=None, area
     options = selectors.filter_options()
     if region:
         options["footprints"] = [f for f in options["footprints"] if f["region__code"] == region]
+    earlier_scheme = trends.previous_scheme(schemes, period.scheme)
+    earlier = selectors.period_totals(earlier_scheme, region=region, footprint=footprint) if earlier_scheme else {}
     context.update(
         headline=tidy.headline(quarter_rows),
+        figures=trends.headline_figures(period, year_rows, earlier, earlier_scheme=earlier_scheme),
         charts=built,
         league=league, league_total=len(quarter_rows),
         trust_url=reverse("trust-detail", args=["__CODE__"]) + f"?year={period.scheme}&quarter={period.quarter}",
@@ -186,7 +189,9 @@ def trust_detail(request, org_code):
         raise PermissionDenied("Upload history is for the trust's own finance directors and analysts.")
 
     scheme = next(s for s in schemes if s["code"] == period.scheme)
-    year_rows = [r for r in selectors.entitlement_rows(org_code=trust.org_code) if r["scheme"] == period.scheme]
+    all_rows = selectors.entitlement_rows(org_code=trust.org_code)  # every scheme's: the trends
+    year_rows = [r for r in all_rows if r["scheme"] == period.scheme]
+    trend_chart = trends.trust_trends(trust.name, schemes, all_rows)
     stored = next((r for r in year_rows if r["quarter"] == period.quarter), None)
     applicable = panels.applicable_metrics(scheme, trust)
     allocation = selectors.trust_allocation(trust, scheme["id"])
@@ -216,13 +221,19 @@ def trust_detail(request, org_code):
 
     if download:
         downloads = {c.name: c for c in built}
+        downloads[trend_chart.name] = trend_chart
         if private:
             downloads.update(tables.private_tables(uploads, finance_versions, performance_versions))
         return csv_download(request, downloads, f"stf-{trust.org_code}-{period.scheme}")
 
     stored_metrics = stored["metrics"] if stored else []
     in_scheme = allocation is not None and allocation.stf_allocation > 0
+    earlier_scheme = trends.previous_scheme(schemes, period.scheme)
     context.update(
+        figures=trends.headline_figures(
+            period, year_rows, trends.quarter_totals([r for r in all_rows if r["scheme"] == earlier_scheme]),
+            earlier_scheme=earlier_scheme),
+        trend_chart=trend_chart, ranks=trends.ranks(selectors.rank_rows(period), trust.org_code),
         due_rows=trust_due_rows(trust, period, private=private),
         scheme=scheme, stored=stored, year_rows=year_rows, charts=built,
         tests_table=tables.quarter_tests(stored) if stored else [],

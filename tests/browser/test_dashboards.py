@@ -43,7 +43,7 @@ def test_every_page_loads_and_draws_its_charts(demo, session_for):
         ("footprints", "/footprints/", 0),
         ("region", f"/regions/{region.code}/", 3),
         ("footprint", f"/footprints/{footprint.code}/", 2),
-        ("trust", f"/trusts/{trust.org_code}/?year=2016-17&quarter=3", 5),  # waterfall, finance, 3 SPC
+        ("trust", f"/trusts/{trust.org_code}/?year=2016-17&quarter=3", 6),  # trends, waterfall, finance, 3 SPC
     ]
     for name, path, charts in pages:
         session.open(path)

@@ -50,6 +50,9 @@ PAGES = [
     row("/trusts/{other}/?what_if=1&actual_ytd=0", LOGIN, 200, 403, 200, 200),
     row("/trusts/{home}/?format=csv&chart=uploads", LOGIN, 200, 200, 403, 200),
     row("/trusts/{other}/?format=csv&chart=uploads", LOGIN, 200, 403, 200, 200),
+    row("/trusts/{other}/?format=csv&chart=trends", LOGIN, 200, 200, 200, 200),  # published entitlements
+    row("/making-data-count/", LOGIN, 200, 200, 200, 200),  # published performance statistics
+    row("/making-data-count/?format=csv", LOGIN, 200, 200, 200, 200),
     row("/uploads/", LOGIN, 200, 200, 200, 200),
     row("/uploads/history/", LOGIN, 200, 200, 200, 200),
     row("/uploads/history/?trust={home}", LOGIN, 200, 200, 404, 200),
@@ -127,6 +130,11 @@ PAGES = [
     row("/reopenings/999999/close/", LOGIN, 405, 405, 405, 405),  # POST only
     row("/api/v1/reopenings/", API_ANON, 200, 200, 200, 200),
     row("/api/v1/reopenings/999999/close/", API_ANON, 405, 405, 405, 405),  # POST only
+    # Email alerts: added and stopped from the account page; the unsubscribe link needs no log-in
+    # (its signed token is the authority), and a bad token is a 400 for everyone.
+    row("/alerts/subscribe/", LOGIN, 405, 405, 405, 405),  # POST only
+    row("/alerts/999999/stop/", LOGIN, 405, 405, 405, 405),
+    row("/alerts/unsubscribe/not-a-token/", 400, 400, 400, 400, 400),
 ]
 
 
@@ -158,6 +166,9 @@ POSTS = [
     row("/reopenings/999999/close/", LOGIN, 404, 403, 403, 404),
     row("/api/v1/reopenings/", API_ANON, 400, 403, 403, 400),
     row("/api/v1/reopenings/999999/close/", API_ANON, 404, 403, 403, 404),
+    row("/alerts/subscribe/", LOGIN, 400, 400, 400, 400),  # an empty form: it says what is missing
+    row("/alerts/999999/stop/", LOGIN, 404, 404, 404, 404),  # only one's own alerts
+    row("/alerts/unsubscribe/not-a-token/", 400, 400, 400, 400, 400),
 ]
 
 
@@ -408,7 +419,7 @@ def test_no_page_or_download_of_the_published_view_leaks_another_trusts_returns(
     client = _client(people, "director")
     pages = ["/", "/regions/", f"/regions/{other_trust.region.code}/", "/footprints/",
              f"/footprints/{other_trust.footprint.code}/", f"/trusts/{world['other']}/", "/uploads/", "/year-end/",
-             "/uploads/history/", "/accounts/"]
+             "/uploads/history/", "/accounts/", "/making-data-count/"]
     checked = 0
     for path in pages:
         response = client.get(path)
