@@ -43,7 +43,8 @@ def test_national_and_trust_pages_are_accessible_and_their_charts_clear(demo, se
     session = session_for(*ANALYST, width=width, height=height)
     trust = demo.finance_director_trust
     for name, path, charts in (("national", "/", 2),
-                               ("trust", f"/trusts/{trust.org_code}/?year=2016-17&quarter=3", 5)):
+                               # trends, waterfall, finance and three SPC charts
+                               ("trust", f"/trusts/{trust.org_code}/?year=2016-17&quarter=3", 6)):
         session.open(path)
         assert session.wait_for_charts() == charts
         assert_accessible(session.page)
