@@ -6,7 +6,8 @@
   (:func:`pennies_words` from whole pennies);
 - :func:`money_display` is how a page shows it: ``£1,234.56``, ``−£1,234.56`` (a true minus
   sign, read out by screen readers), and an em dash for nothing; :func:`millions_display` the
-  finance-style headline of it, ``£12.3m`` and ``−£1.2m`` (millions to one decimal, half-up).
+  finance-style headline of it, ``£12.3m`` and ``−£1.2m`` (millions to one decimal, half-up);
+- :func:`money_short` is how a chart's axis labels it: ``£1.5m``, ``£250k``, ``−£40k``.
 
 :func:`parse_pounds` reads an amount back as any of these print it, so that a figure copied from a
 page can be typed into a form.
@@ -108,6 +109,28 @@ def percent_display(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{pounds(value)}%"
+
+
+SHORT_UNITS = ((Decimal("1000000000"), "bn"), (Decimal("1000000"), "m"), (Decimal("1000"), "k"))
+
+
+def money_short(value) -> str:
+    """Pounds in a few characters, for an axis tick: ``£1.5m``, ``£250k``, ``£1.25bn``, ``£800``,
+    ``−£40k`` (U+2212); at most two decimals of the unit, trailing zeros dropped (k for thousands,
+    m for millions: never the SI "m" for milli)."""
+    amount = pounds(value)
+    sign = "−" if amount < 0 else ""
+    size = abs(amount)
+    for unit, word in SHORT_UNITS:
+        if size >= unit:
+            shown = (size / unit).quantize(CENT, rounding=ROUND_HALF_UP)
+            return f"{sign}£{_without_trailing_zeros(shown)}{word}"
+    return f"{sign}£{_without_trailing_zeros(size.quantize(CENT, rounding=ROUND_HALF_UP))}"
+
+
+def _without_trailing_zeros(number: Decimal) -> str:
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def millions(value) -> Decimal:

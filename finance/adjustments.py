@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from common.dates import moment_label
 from common.errors import DomainError
 from common.money import money_words
 from performance.metrics import REASON_NAMES
@@ -147,7 +148,7 @@ def approve(*, user, adjustment) -> Adjustment:
         found = _locked(adjustment)
         if found.state == AdjustmentState.APPROVED:
             raise AdjustmentError(f"Adjustment {found.pk} is already approved by {user_name(found.approved_by)} "
-                                  f"({found.approved_at:%d %b %Y, %H:%M}).")
+                                  f"({moment_label(found.approved_at)}).")
         if found.state == AdjustmentState.WITHDRAWN:
             raise AdjustmentError(f"Adjustment {found.pk} was withdrawn by {user_name(found.withdrawn_by)}: "
                                   f"it cannot be approved. Propose it again if it is still needed.")
@@ -175,7 +176,7 @@ def withdraw(*, user, adjustment, reason) -> Adjustment:
         found = _locked(adjustment)
         if found.state == AdjustmentState.WITHDRAWN:
             raise AdjustmentError(f"Adjustment {found.pk} is already withdrawn by {user_name(found.withdrawn_by)} "
-                                  f"({found.withdrawn_at:%d %b %Y, %H:%M}).")
+                                  f"({moment_label(found.withdrawn_at)}).")
         if found.state == AdjustmentState.APPROVED and found.proposed_by_id == user.pk:
             raise AdjustmentError(OWN_WITHDRAWAL)
         found.state, found.withdrawn_by, found.withdrawn_at = AdjustmentState.WITHDRAWN, user, timezone.now()

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.dates import moment_label
 from common.errors import DomainError
 from common.history import write_versions
 from common.months import add_months
@@ -156,7 +157,7 @@ def close(*, user, reopening, reason="") -> QuarterReopening:
             raise ReopeningError(f"There is no reopening {getattr(reopening, 'pk', reopening)}.")
         if not found.is_open:
             who = user_name(found.closed_by) or f"recompute {found.closed_by_run_id}"
-            raise ReopeningError(f"Reopening {found.pk} is already closed ({who}, {found.closed_at:%d %b %Y, %H:%M}).")
+            raise ReopeningError(f"Reopening {found.pk} is already closed ({who}, {moment_label(found.closed_at)}).")
         found.closed_by, found.closed_at, found.close_reason = user, timezone.now(), _text(reason)
         found._history_user = user
         found._change_reason = f"Closed: {found.close_reason}"[:100] if found.close_reason else "Closed"

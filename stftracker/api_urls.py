@@ -33,7 +33,10 @@ class SwaggerView(SpectacularSwaggerSplitView):
     (``?script``), so the page runs under ``script-src 'self'`` with no inline script.
 
     A visitor who is not logged in is sent to the login page rather than shown a JSON error.
+    The page (templates/api/swagger_ui.html) has a link back to the site and the site's icon.
     """
+
+    template_name = "api/swagger_ui.html"
 
     def handle_exception(self, exc):
         not_logged_in = isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed))

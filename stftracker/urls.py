@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("stftracker.accounts.urls")),
     path("audit/", include("stftracker.audit.urls")),
     path("alerts/", include("stftracker.alerts.urls")),

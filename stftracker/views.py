@@ -1,7 +1,8 @@
 """Site-wide views outside any page family: the health check and the server error page."""
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 
 def healthz(request):
@@ -13,3 +14,8 @@ def healthz(request):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin's): our static icon."""
+    return redirect(static("favicon.ico"), permanent=False)

@@ -10,6 +10,8 @@
     modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
     toImageButtonOptions: { format: "png", scale: 2 }
   };
+  var NARROW = "(max-width: 640px)";
+  var MODEBAR_ROOM = 36;  /* the toolbar (26 px) sits above the plot area, never over the bars */
 
   function drawCharts() {
     if (!window.Plotly) { return; }
@@ -19,7 +21,13 @@
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
       var layout = figure.layout || {};
-      if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+      var narrow = window.matchMedia && window.matchMedia(NARROW).matches;
+      /* On a phone the toolbar is left out (its zoom and pan fight the page's scrolling and it
+         would cover the bars); elsewhere the top margin leaves it room above the plot area. */
+      var config = Object.assign({}, CONFIG, { displayModeBar: !narrow });
+      layout.margin = Object.assign({}, layout.margin);
+      if (!narrow) { layout.margin.t = Math.max(layout.margin.t || 0, MODEBAR_ROOM); }
+      if (narrow) {
         layout.margin = Object.assign({}, layout.margin, { l: 48, r: 8 });
         layout.legend = Object.assign({}, layout.legend, { font: { size: 11 } });
         var compact = layout.meta && layout.meta.compact;
@@ -33,7 +41,7 @@
           layout.showlegend = false;  /* every bar is named on the axis */
         }
       }
-      window.Plotly.newPlot(element, figure.data || [], layout, CONFIG).then(function () {
+      window.Plotly.newPlot(element, figure.data || [], layout, config).then(function () {
         element.classList.add("chart-drawn");
       });
     });
@@ -83,10 +91,24 @@
     });
   }
 
+  /* A table wider than the screen scrolls in its box: keyboard users reach it by Tab (named by
+     its caption), as axe's scrollable-region-focusable asks. */
+  function focusableScrollers() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) { return; }
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    });
+  }
+
   function start() {
     document.documentElement.classList.add("js");
     enhanceTables();
     drawCharts();
+    focusableScrollers();
   }
 
   if (document.readyState === "loading") {

@@ -13,6 +13,8 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from common.dates import moment_label
+
 from .tokens import is_read_only
 
 
@@ -39,7 +41,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
                     "This token has no expiry date, so it is not accepted. Create one at /accounts/tokens/."
                 )
             if auth_token.expiry <= timezone.now():
-                expired = timezone.localtime(auth_token.expiry).strftime("%d %B %Y %H:%M")
+                expired = moment_label(auth_token.expiry)
                 raise exceptions.AuthenticationFailed(
                     f"This token expired on {expired}. Create a new one at /accounts/tokens/."
                 )

@@ -21,7 +21,9 @@ from typing import Optional
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import ForeignKey, OuterRef, Q, Subquery
+from django.utils import timezone
 
+from common.dates import day_label
 from finance.models import Adjustment, Allocation, QuarterReopening, Scheme
 from trusts.models import Trust, Upload
 
@@ -292,7 +294,7 @@ def _token_entries(*, trust, user, count, since):
                 user=_username(token.created_by or token.user),
                 action="created",
                 subject=f"API token “{token.name}” ({token.token_key}…) of {token.user.get_username()}",
-                detail=f"{'Read-only' if token.read_only else 'May upload'}; expires {token.expires_at:%d %b %Y}",
+                detail=f"{'Read-only' if token.read_only else 'May upload'}; expires {day_label(timezone.localtime(token.expires_at))}",
             )
         )
     for token in revoked.order_by("-revoked_at", "-id")[:count]:

@@ -4,9 +4,14 @@ Every function takes plain rows (dicts) and returns a figure dict ``{"data": [..
 that a template hands to the page with ``json_script`` and ``static/js/charts.js`` draws with
 ``Plotly.newPlot``. Money arrives as ``Decimal`` and leaves as a plot coordinate (a JSON number):
 the figures are for drawing only; the tables beside them show the exact pounds and pence.
+Every label of money a chart draws is ours, not Plotly's number formatting: the money axes'
+ticks are placed and named here (:func:`money_axis`, "£1.5m", "£250k") and hover texts carry
+``common.money.money_display`` ("−£1,234.00").
 """
 import math
 from decimal import Decimal
+
+from common.money import money_display, money_short
 
 from .spc import analyse
 
@@ -49,8 +54,52 @@ REASON_COLOURS = {
 MEASURE_LABELS = {"earned": "Earned", "pending": "Pending", **{f"withheld_{k}": f"Withheld: {v}" for k, v in REASON_LABELS.items()}}
 
 FONT = {"family": "Arial, Helvetica, sans-serif", "color": TEXT, "size": 14}
-MONEY_AXIS = {"tickprefix": "£", "tickformat": "~s", "separatethousands": True, "gridcolor": "#d8dde0", "zerolinecolor": "#aeb7bd"}
-PERCENT_AXIS = {"ticksuffix": "%", "gridcolor": "#d8dde0"}
+MONEY_AXIS = {"gridcolor": "#d8dde0", "zerolinecolor": "#aeb7bd", "automargin": True}
+PERCENT_AXIS = {"ticksuffix": "%", "gridcolor": "#d8dde0", "automargin": True}
+NICE_STEPS = (Decimal("1"), Decimal("2"), Decimal("2.5"), Decimal("5"), Decimal("10"))
+
+
+def money_ticks(values, *, most=6):
+    """Tick positions and labels for a money axis spanning ``values`` (and zero): a round step
+    (1, 2, 2.5 or 5 times a power of ten) giving at most ``most`` intervals, each tick labelled
+    by ``money_short``. ``([], [])`` when there is nothing to span."""
+    amounts = [Decimal(str(v)) for v in values if v is not None]
+    if not amounts:
+        return [], []
+    low, high = min(min(amounts), Decimal("0")), max(max(amounts), Decimal("0"))
+    span = high - low
+    if span == 0:
+        return [0.0], [money_short(0)]
+    rough = span / most
+    power = Decimal(10) ** (len(str(int(rough))) - 1) if rough >= 1 else Decimal("1")
+    step = next(power * nice for nice in NICE_STEPS if power * nice >= rough)
+    first = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    ticks, tick = [], first
+    while tick <= high + step:
+        ticks.append(tick)
+        if tick >= high:
+            break
+        tick += step
+    return [float(t) for t in ticks], [money_short(t) for t in ticks]
+
+
+def money_axis(values, **extra):
+    """A money axis whose tick labels are our words ("£1.5m", "−£250k"), never Plotly's SI
+    suffixes (its "m" is milli); Plotly still chooses the range."""
+    tickvals, ticktext = money_ticks(values)
+    axis = {**MONEY_AXIS, **extra}
+    if tickvals:
+        axis.update({"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext})
+    return axis
+
+
+def has_points(figure):
+    """Whether a figure has anything to draw: a trace with at least one value."""
+    for trace in figure.get("data", []):
+        values = trace.get("y") or []
+        if any(value is not None for value in values):
+            return True
+    return False
 
 
 def plotly_text(value):
@@ -116,11 +165,15 @@ def reason_bars(rows, *, title="Earned and withheld by reason, per quarter"):
             "name": MEASURE_LABELS[measure],
             "x": periods,
             "y": [number(amounts.get((period, measure), Decimal("0"))) for period in periods],
+            "customdata": [money_display(amounts.get((period, measure), Decimal("0"))) for period in periods],
             "marker": {"color": colour},
-            "hovertemplate": "%{x}<br>" + MEASURE_LABELS[measure] + ": £%{y:,.0f}<extra></extra>",
+            "hovertemplate": "%{x}<br>" + MEASURE_LABELS[measure] + ": %{customdata}<extra></extra>",
         })
-    layout = base_layout(title, barmode="stack", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
-                         xaxis={"type": "category"})
+    stacked = {}
+    for row in rows:
+        stacked[row["period"]] = stacked.get(row["period"], Decimal("0")) + Decimal(row["amount"])
+    layout = base_layout(title, barmode="stack", yaxis=money_axis(list(stacked.values()), title={"text": "£", "standoff": 8}),
+                         xaxis={"type": "category", "automargin": True})
     return {"data": traces, "layout": layout}
 
 
@@ -141,13 +194,15 @@ def status_scatter(rows, *, title="Trusts by finance variance and A&E performanc
             "x": [number(p["variance"]) for p in points],
             "y": [number(p["ae_performance"]) for p in points],
             "text": [f"{plotly_text(p['trust_name'])} ({plotly_text(p['org_code'])})" for p in points],
+            "customdata": [money_display(p["variance"]) for p in points],
             "marker": {"color": style["colour"], "symbol": style["symbol"], "size": 10,
                        "line": {"width": 1, "color": style["colour"]}},
-            "hovertemplate": "%{text}<br>Variance £%{x:,.0f}<br>A&E %{y:.2f}%<extra>" + style["label"] + "</extra>",
+            "hovertemplate": "%{text}<br>Variance %{customdata}<br>A&E %{y:.2f}%<extra>" + style["label"] + "</extra>",
         })
+    variances = [r["variance"] for r in rows if r.get("variance") is not None and r.get("ae_performance") is not None]
     layout = base_layout(
         title,
-        xaxis={**MONEY_AXIS, "title": {"text": "YTD actual − YTD plan (£, excluding STF)"}},
+        xaxis=money_axis(variances, title={"text": "YTD actual − YTD plan (£, excluding STF)"}),
         yaxis={**PERCENT_AXIS, "title": {"text": "A&E within 4 hours (quarter)"}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
         margin={"l": 72, "r": 16, "t": 16, "b": 140},
@@ -188,8 +243,8 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
         y1 = 1 - line * (height + gap_y)
         y0 = y1 - height
         layout_axes[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "type": "category"}
-        layout_axes[f"yaxis{suffix}"] = {"domain": [y0, y1 - 0.04], "anchor": f"x{suffix}",
-                                         "range": [0, top * 1.05 if top else 1], **MONEY_AXIS}
+        layout_axes[f"yaxis{suffix}"] = money_axis([0, top], domain=[y0, y1 - 0.04], anchor=f"x{suffix}",
+                                                   range=[0, top * 1.05 if top else 1])
         annotations.append({"text": f"<b>{label}</b>", "x": x0, "xref": "paper", "xanchor": "left",
                             "y": y1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
                             "font": {"size": 12}})
@@ -199,9 +254,10 @@ def small_multiples(rows, *, title="Earned and withheld per quarter, by footprin
             traces.append({
                 "type": "bar", "name": measure_label, "legendgroup": measure, "showlegend": index == 0,
                 "x": [short_period(r["period"]) for r in group_rows], "y": [number(r[measure]) for r in group_rows],
+                "customdata": [money_display(r[measure]) for r in group_rows],
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
                 "marker": {"color": colour},
-                "hovertemplate": label + "<br>%{x}: " + measure_label + " £%{y:,.0f}<extra></extra>",
+                "hovertemplate": label + "<br>%{x}: " + measure_label + " %{customdata}<extra></extra>",
             })
     layout = base_layout(title, barmode="stack", annotations=annotations, height=max(320, 260 * lines),
                          margin={"l": 72, "r": 16, "t": 56, "b": 32}, legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
@@ -250,11 +306,13 @@ def waterfall(rows, *, title="From allocation to earned, per quarter"):
         trace["x"][1].append(WATERFALL_SHORT.get(step, step))
         trace["y"].append(number(amount))
         trace["base"].append(number(base))
-        trace["text"].append(f"£{amount:,.2f}")
+        trace["text"].append(money_display(amount))
     order = ["allocation"] + [f"withheld_{r}" for r in REASON_LABELS] + ["pending", "earned"]
     data = [traces[step] for step in order if step in traces]
-    layout = base_layout(title, barmode="overlay", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
-                         xaxis={"type": "multicategory", "tickangle": 0})
+    heights = [b + h for trace in data for b, h in zip(trace["base"], trace["y"])] + \
+        [b for trace in data for b in trace["base"]]
+    layout = base_layout(title, barmode="overlay", yaxis=money_axis(heights, title={"text": "£", "standoff": 8}),
+                         xaxis={"type": "multicategory", "tickangle": 0, "automargin": True})
     # On a narrow screen charts.js swaps the two-level axis for one level ("Q3 A&E"), in order.
     compact = lambda period, label: f"{short_period(period)} {label}"  # noqa: E731
     layout["meta"]["compact"] = {
@@ -270,21 +328,24 @@ def finance_lines(rows, *, control_total=None, title="Finance: YTD plan and actu
     months = [r["month"] for r in rows]
     traces = [
         {"type": "scatter", "mode": "lines+markers", "name": "YTD plan", "x": months,
-         "y": [number(r["plan_ytd"]) for r in rows],
+         "y": [number(r["plan_ytd"]) for r in rows], "customdata": [money_display(r["plan_ytd"]) for r in rows],
          "line": {"color": NHS_BLUE, "dash": "dash"}, "marker": {"symbol": "square", "size": 8},
-         "hovertemplate": "%{x}: plan £%{y:,.0f}<extra></extra>"},
+         "hovertemplate": "%{x}: plan %{customdata}<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers", "name": "YTD actual", "x": months,
-         "y": [number(r["actual_ytd"]) for r in rows],
+         "y": [number(r["actual_ytd"]) for r in rows], "customdata": [money_display(r["actual_ytd"]) for r in rows],
          "line": {"color": TEXT}, "marker": {"symbol": "circle", "size": 8},
-         "hovertemplate": "%{x}: actual £%{y:,.0f}<extra></extra>"},
+         "hovertemplate": "%{x}: actual %{customdata}<extra></extra>"},
     ]
     if control_total is not None and months:
         traces.append({"type": "scatter", "mode": "lines", "name": "Control total (year)", "x": months,
                        "y": [number(control_total)] * len(months),
                        "line": {"color": PURPLE, "dash": "dot", "width": 2},
-                       "hovertemplate": "Control total £%{y:,.0f}<extra></extra>"})
-    layout = base_layout(title, yaxis={**MONEY_AXIS, "title": {"text": "£ surplus (+) / deficit (−)"}},
-                         xaxis={"type": "category"})
+                       "hovertemplate": "Control total " + money_display(control_total) + "<extra></extra>"})
+    plotted = [r[key] for r in rows for key in ("plan_ytd", "actual_ytd")]
+    if control_total is not None and months:
+        plotted.append(control_total)
+    layout = base_layout(title, yaxis=money_axis(plotted, title={"text": "£ surplus (+) / deficit (−)", "standoff": 8}),
+                         xaxis={"type": "category", "automargin": True})
     return {"data": traces, "layout": layout}
 
 
@@ -326,8 +387,8 @@ def spc_chart(rows, *, title, standard=None):
                        "x": months, "y": [number(standard)] * len(months),
                        "line": {"color": GREEN, "dash": "dot", "width": 2},
                        "hovertemplate": "Standard %{y:.2f}%<extra></extra>"})
-    layout = base_layout(title, yaxis={**PERCENT_AXIS, "title": {"text": "% within standard"}},
-                         xaxis={"type": "category"})
+    layout = base_layout(title, yaxis={**PERCENT_AXIS, "title": {"text": "% within standard", "standoff": 8}},
+                         xaxis={"type": "category", "automargin": True})
     return {"data": traces, "layout": layout, "spc": {"flags": flags, "reading": reading}}
 
 
@@ -339,8 +400,10 @@ def what_if_bars(rows, *, title="Stored result and what-if"):
                                    ("pending", "Pending", GREY)):
         traces.append({"type": "bar", "name": label, "x": [r["version"] for r in rows],
                        "y": [number(r[measure]) for r in rows],
+                       "customdata": [money_display(r[measure]) for r in rows],
                        "marker": {"color": colour},
-                       "hovertemplate": "%{x}<br>" + label + " £%{y:,.0f}<extra></extra>"})
-    layout = base_layout(title, barmode="group", yaxis={**MONEY_AXIS, "title": {"text": "£"}},
-                         xaxis={"type": "category"})
+                       "hovertemplate": "%{x}<br>" + label + " %{customdata}<extra></extra>"})
+    values = [r[measure] for r in rows for measure in ("earned", "withheld", "pending")]
+    layout = base_layout(title, barmode="group", yaxis=money_axis(values, title={"text": "£", "standoff": 8}),
+                         xaxis={"type": "category", "automargin": True})
     return {"data": traces, "layout": layout}

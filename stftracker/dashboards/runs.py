@@ -17,6 +17,18 @@ from trusts.roles import is_analyst
 
 MANUAL = "manual"
 UNDER_WAY = (RunState.QUEUED, RunState.RUNNING)
+# What asked for a run (RecomputeRun.trigger), as the page says it.
+TRIGGER_WORDS = {
+    "manual": "an analyst's Recompute now",
+    "upload": "an upload",
+    "change": "a change to the inputs",
+    "nightly": "the nightly check",
+    "command": "the recompute command",
+}
+
+
+def trigger_words(trigger):
+    return TRIGGER_WORDS.get(trigger, "another request")
 
 
 def _analyst_only(request):
@@ -49,7 +61,7 @@ def recompute_run(request, pk):
     run = get_object_or_404(RecomputeRun.objects.select_related("scheme", "upload"), pk=pk)
     under_way = run.state in UNDER_WAY
     return render(request, "dashboard/recompute.html", {
-        "title": f"Recompute {run.pk}", "run": run, "refresh": under_way,
+        "title": f"Recompute {run.pk}", "run": run, "refresh": under_way, "trigger": trigger_words(run.trigger),
         "percent": round(100 * run.progress_done / run.progress_total) if run.progress_total else None,
         "still_stale": None if under_way else selectors.staleness(),
     })

@@ -32,6 +32,7 @@ from trusts.importers import trust_codes
 from trusts.models import Trust, Upload, UploadStatus
 from trusts.successions import with_successors
 
+from .blank_templates import example_row_error
 from .kinds import KINDS, as_read, check_permission, detect_kind, read_file, unknown_kind_error
 from .reports import IngestResult, capped_errors, file_error, preview_rows, skipped_notes, sorted_errors, too_large
 
@@ -116,6 +117,10 @@ def _analyse(data, user):
     table = as_read(kind, table)
     result.kind = code
     result.row_count = sum(1 for _ in table.numbered())
+    example = example_row_error(table)
+    if example is not None:  # the blank template's example row, left in
+        result.errors = [example]
+        return result, None, None
     try:
         parsed = kind.parse(table)
     except HeaderError as exc:
@@ -254,6 +259,9 @@ def _store(result: IngestResult, plan, *, upload: Upload, data: bytes, file_name
             if not result.ok:
                 upload.status = UploadStatus.REJECTED
                 upload.errors = result.errors
+                # Nothing of a rejected file is stored: its record counts no new, changed or
+                # unchanged rows (the preview said what the file held).
+                upload.rows_new = upload.rows_changed = upload.rows_unchanged = 0
                 upload.save()
                 touched = set(result.notes.pop("trust_ids", [])) | (plan.trust_ids if plan else set())
                 if touched:

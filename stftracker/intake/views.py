@@ -13,16 +13,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from common.exports import csv_response, xlsx_bytes
 from finance.models import RunState
 from finance.selectors import latest_run
 from trusts.models import KIND_LABELS
-from trusts.roles import visible_trusts
+from trusts.roles import is_analyst, visible_trusts
 
-from . import pending, selectors
+from . import blank_templates, pending, selectors
 from .forms import ConfirmForm, UploadForm
 from .importing import ingest, preview
-from .kinds import TEMPLATE_COLUMNS, template_kinds
+from .kinds import KINDS, template_kinds
 from .throttling import refused_message, upload_allowed
 
 PREVIEW_ROWS_SHOWN = 500
@@ -129,12 +128,16 @@ def upload_history(request):
 def upload_template(request, kind, fmt):
     if kind not in template_kinds(request.user) or fmt not in {"csv", "xlsx"}:
         raise Http404("No such template.")
-    columns = TEMPLATE_COLUMNS[kind]
+    # A finance director's template has a row for each trust they direct, its code filled in.
+    own = [] if is_analyst(request.user) or not KINDS[kind].directors else \
+        list(visible_trusts(request.user).order_by("org_code").values_list("org_code", flat=True))
     filename = f"stf-{kind}-template.{fmt}"
     if fmt == "csv":
-        return csv_response(filename, [], columns)
+        response = HttpResponse(blank_templates.template_csv(kind, own), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     response = HttpResponse(
-        xlsx_bytes([], columns, sheet_title=kind),
+        blank_templates.template_xlsx(kind, own),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

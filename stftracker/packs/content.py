@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from common.dates import moment_label
 from performance.metrics import PAGE_NAMES
 from stftracker.dashboards.charts import REASON_LABELS, STATUS_ORDER, STATUS_STYLE
 from trusts.models import TrustType
@@ -38,7 +39,7 @@ class FiguresState:
             return "Current: the figures include every input."
         overdue = " (the recompute is overdue)" if self.delayed else ""
         waiting = "1 change waits" if self.changes == 1 else f"{self.changes} changes wait"
-        return f"Out of date since {self.since:%d %b %Y, %H:%M}: {waiting} for a recompute{overdue}."
+        return f"Out of date since {moment_label(self.since)}: {waiting} for a recompute{overdue}."
 
 
 @dataclass

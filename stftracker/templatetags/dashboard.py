@@ -1,19 +1,46 @@
 """Formatting for the dashboards: money, percentages, status badges, table cells, links."""
+import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from common.dates import moment_label
 from common.money import money_display, percent_display
 from common.months import month_label
 from performance.metrics import PAGE_NAMES
-from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE
+from stftracker.dashboards.charts import STATUS_ORDER, STATUS_STYLE, has_points
 
 register = template.Library()
 
 
-register.filter("money", money_display)
 register.filter("percent", percent_display)
+register.filter("has_points", has_points)
+
+# A sum as a reason or message writes it (common.money.money_words): "-£1,234.50".
+REASON_NEGATIVE = re.compile(r"-£(\d[\d,]*(?:\.\d+)?)")
+
+
+def _kept_whole(text):
+    return format_html('<span class="money">{}</span>', text)
+
+
+@register.filter
+def money(value):
+    """A sum as a page shows it (``common.money.money_display``): ``£1,234.56``; a negative sum
+    ``−£1,234.56`` (U+2212) in a span that does not wrap, so the sign stays with its amount."""
+    text = money_display(value)
+    return _kept_whole(text) if text.startswith("−") else text
+
+
+@register.filter
+def words(text):
+    """A reason or message (stored and served by the API with "-£1,234.50") as a page shows it:
+    the page's one form of a negative sum, ``−£1,234.50``, kept whole; the rest escaped."""
+    if text is None:
+        return ""
+    escaped = str(conditional_escape(text))
+    return mark_safe(REASON_NEGATIVE.sub(lambda found: str(_kept_whole(f"−£{found.group(1)}")), escaped))
 
 
 @register.filter
@@ -44,7 +71,7 @@ def cell(row, column):
     if kind == "bool":
         return "—" if value is None else ("Yes" if value else "No")
     if kind == "datetime":  # a download writes it in ISO 8601 (common.exports)
-        return value.strftime("%d %b %Y %H:%M") if value else "—"
+        return moment_label(value) if value else "—"
     if kind == "month":  # a download writes it 2016-06
         return month_label(value) if value else "—"
     if kind == "list":

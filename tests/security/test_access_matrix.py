@@ -35,6 +35,7 @@ API_ANON = 401  # the API answers with a token challenge
 # (url, {role: status}) for GET requests. {home}/{other} are the trusts' ODS codes.
 PAGES = [
     row("/healthz", 200, 200, 200, 200, 200),
+    row("/favicon.ico", 302, 302, 302, 302, 302),  # to the static icon, for everyone
     row("/", LOGIN, 200, 200, 200, 200),
     row("/regions/", LOGIN, 200, 200, 200, 200),
     row("/regions/{home_region}/", LOGIN, 200, 200, 200, 200),

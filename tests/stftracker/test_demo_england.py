@@ -188,7 +188,7 @@ def test_every_page_says_what_is_published_and_what_is_simulated(england, client
         assert "Published statistics: trusts, regions and STP footprints; A&amp;E attendances" in page, url
         assert "Simulated, not real: allocations and control totals; monthly finance returns" in page, url
     r0a = client.get("/trusts/R0A/").content.decode()
-    assert "Took over" in r0a and "/trusts/RW3/" in r0a and "/trusts/RM2/" in r0a and "1 October 2017" in r0a
+    assert "Took over" in r0a and "/trusts/RW3/" in r0a and "/trusts/RM2/" in r0a and "1 Oct 2017" in r0a
     rw3 = client.get("/trusts/RW3/").content.decode()
     assert "Merged into" in rw3 and "/trusts/R0A/" in rw3
 

@@ -61,7 +61,9 @@ def test_the_page_reconciles_the_country_to_the_pot(decided_2016_17, analyst):
     assert "£1,797,500,000.00" in html and "Check: earned £2,500,000.00 + awarded £1,797,500,000.00" in html
     assert "equals the pot £1,800,000,000.00" in html
     assert [row["org_code"] for row in response.context["rows"]] == ["RYA", "RYB", "RYC"]
-    assert "Beat the control total -£500,000.00 by £120,000.50: incentive £120,000.50" in html
+    # The page writes the negative control total with a true minus sign, kept whole.
+    assert ('Beat the control total <span class="money">−£500,000.00</span> by £120,000.50: '
+            "incentive £120,000.50") in html
     assert 'href="/year-end/"' in html  # the nav link
 
 
@@ -216,7 +218,7 @@ def test_a_negative_pool_is_refused_and_nothing_is_stored(decided_2016_17, analy
     assert body["message"] == ("The pool is negative (-£500,000.00): the allocations exceed the pot by more than "
                                "was withheld; nothing is awarded.")
     html = logged_in(analyst).get("/year-end/", {"year": "2016-17"}).content.decode()
-    assert 'role="alert" id="year-end-message">The pool is negative (-£500,000.00)' in html
+    assert 'role="alert" id="year-end-message">The pool is negative (<span class="money">−£500,000.00</span>)' in html
 
 
 def test_a_scheme_without_a_year_end_says_so(analyst):

@@ -168,10 +168,15 @@ def test_blank_templates(client, analyst, kind, columns):
     csv_response = client.get(f"/uploads/templates/{kind}.csv")
     assert csv_response.status_code == 200
     assert csv_response["Content-Disposition"] == f'attachment; filename="stf-{kind}-template.csv"'
-    assert csv_response.content.decode() == ",".join(columns) + "\r\n"
+    lines = csv_response.content.decode().split("\r\n")
+    # The header, the example row (an analyst's template has no pre-filled rows), the last line end.
+    assert lines[0] == ",".join(columns) and len(lines) == 3 and lines[2] == ""
+    assert lines[1].startswith('"EXAMPLE (delete this row).') or lines[1].startswith("EXAMPLE (delete this row).")
     xlsx = client.get(f"/uploads/templates/{kind}.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
-    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [columns]
+    book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    assert book.sheetnames == [kind, "Notes"]
+    rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert rows[0] == columns and len(rows) == 2 and rows[1][0].startswith("EXAMPLE (delete this row).")
     assert client.get(f"/uploads/templates/{kind}.ods").status_code == 404
 
 
@@ -180,8 +185,10 @@ def test_a_finance_director_is_offered_only_the_finance_template(fd_client):
     page = fd_client.get("/uploads/").content.decode()
     offered = sorted(set(re.findall(r'href="/uploads/templates/(\w+)\.csv"', page)))
     assert offered == ["finance"]
-    assert fd_client.get("/uploads/templates/finance.csv").content.decode() == (
-        "org_code,period,plan_ytd,actual_ytd,forecast_outturn\r\n")
+    lines = fd_client.get("/uploads/templates/finance.csv").content.decode().split("\r\n")
+    assert lines[0] == "org_code,period,plan_ytd,actual_ytd,forecast_outturn"
+    assert lines[1].startswith('"EXAMPLE (delete this row).')
+    assert lines[2:] == ["RAA,,,,", ""]  # the director's own trust, its code filled in
     for kind in ("trusts", "plans", "performance", "trajectories"):
         assert fd_client.get(f"/uploads/templates/{kind}.csv").status_code == 404
         assert fd_client.get(f"/uploads/templates/{kind}.xlsx").status_code == 404

@@ -251,10 +251,10 @@ def test_a_stale_figure_says_so_in_the_summary(quarter_two):
                                changed_at=datetime.datetime(2026, 12, 3, 6, 40, tzinfo=datetime.timezone.utc))
     with override_settings(RECOMPUTE_REQUEUE_AFTER=10**9):  # its recompute is not yet overdue
         values = summary_values(opened(pack_bytes()))
-    assert values[("Pack", "Figures")].value == "Out of date since 03 Dec 2026, 06:40: 1 change waits for a recompute."
+    assert values[("Pack", "Figures")].value == "Out of date since 3 Dec 2026, 06:40: 1 change waits for a recompute."
     with override_settings(RECOMPUTE_REQUEUE_AFTER=0):
         values = summary_values(opened(pack_bytes()))
-    assert values[("Pack", "Figures")].value == ("Out of date since 03 Dec 2026, 06:40: 1 change waits for a "
+    assert values[("Pack", "Figures")].value == ("Out of date since 3 Dec 2026, 06:40: 1 change waits for a "
                                                  "recompute (the recompute is overdue).")
 
 
