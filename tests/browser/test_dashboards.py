@@ -129,7 +129,7 @@ def test_what_if_panel_changes_the_figure(demo, session_for):
     page.click(".what-if-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     session.wait_for_charts()
-    assert_charts_drawn(session, 6)
+    assert_charts_drawn(session, 7)  # waterfall, finance, three SPC, trends and the what-if
     earned = page.evaluate("document.getElementById('figure-what-if').data.find(t => t.name === 'Earned').y")
     assert len(earned) == 2 and earned[1] > earned[0], (stored, earned)
     assert "✓ Full" in page.locator(".what-if-result").inner_text()

@@ -3,6 +3,7 @@ Enter opens the results page (or the trust itself), it all works from the keyboa
 director's header links to their trust. No console errors."""
 import pytest
 
+from tests.browser.axe import assert_accessible
 from tests.browser.test_dashboards import ANALYST, DIRECTOR, assert_accessible_structure
 from trusts.models import Trust
 
@@ -31,6 +32,7 @@ def test_typing_suggests_trusts_and_enter_opens_the_results(demo, session_for):
         assert "/trusts/?q=leeds" in page.url
         assert page.locator("#search-results tbody tr").count() == len(leeds)
         assert_accessible_structure(page)
+    assert_accessible(page)  # WCAG 2.1 AA, the search box and its suggestions included
     session.screenshot("search-results")
     assert session.errors == []
 
@@ -60,5 +62,9 @@ def test_a_director_has_a_my_trust_link_on_a_phone(demo, session_for):
     code = page.url.rstrip("/").rsplit("/", 1)[-1]
     assert Trust.objects.filter(org_code=code, finance_directors__username=DIRECTOR[0]).exists()
     assert page.locator("#trust-search-q").is_visible()
+    page.focus("#trust-search-q")
+    page.keyboard.type("leeds")
+    page.wait_for_function("() => document.querySelectorAll('#trust-suggestions option').length > 0")
+    assert_accessible(page)  # on a phone too, with the suggestions loaded
     session.screenshot("search-phone")
     assert session.errors == []

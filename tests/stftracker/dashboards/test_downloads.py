@@ -89,4 +89,4 @@ def test_trust_csvs_round_spc_performance_and_write_times_in_iso(analyst_client)
     versions = csv_table(analyst_client.get(base + "&chart=finance-versions"))
     assert versions[0][:2] == ["Month", "Version"] and versions[1][0] == "2016-06"
     page = analyst_client.get("/trusts/RSPC/?year=2016-17&quarter=1").content.decode()
-    assert "10 Jan 2017 09:30" in page and "Jun 2016" in page  # the page still shows them for people
+    assert "10 Jan 2017, 09:30" in page and "Jun 2016" in page  # the page shows them for people (UK time)
