@@ -51,6 +51,9 @@ def test_national_and_trust_pages_are_accessible_and_their_charts_clear(demo, se
         assert_toolbar_clear_of_the_plots(session.page)
         if size == "phone":
             assert session.page.locator("[data-figure] .modebar").count() == 0  # no toolbar on a phone
+            # Nothing wider than the phone: wide tables scroll inside their own boxes.
+            page_width = session.page.evaluate("document.documentElement.scrollWidth")
+            assert page_width <= width, f"{name}: the page is {page_width} px wide on a {width} px screen"
         labels = money_tick_labels(session.page)
         money = [label for label in labels if "£" in label]
         assert money, labels
