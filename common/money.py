@@ -16,6 +16,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+MILLION = Decimal("1000000")
 MINUS_SIGN = "\u2212"
 # Spaces are read beside a sign, a pound sign or a bracket ("− £1,234", "( 1,234 )"), never between
 # digits: "1 234" could be one number or two.
@@ -54,8 +56,6 @@ def parse_pounds(text) -> Decimal | None:
     if not amount.is_finite():
         raise ValueError(f"{text!r} is not a finite amount.")
     return -amount if negative else amount
-TENTH = Decimal("0.1")
-MILLION = Decimal("1000000")
 
 
 def to_pennies(value) -> int:

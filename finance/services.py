@@ -17,6 +17,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from common.errors import DomainError
+from common.months import month_name
 from finance import engine, reopenings, selectors
 from finance.eligibility import not_in_scheme_message, result_record
 from finance.models import Allocation, Entitlement, InputChange, RecomputeRun, RunState, Scheme, YearEndAward
@@ -290,7 +291,7 @@ def _finance_override(rules, finance: pd.DataFrame, trust_id, last_month, *, act
             finance["plan_ytd"] = [Decimal(str(ytd_plan)) if hit else value
                                    for hit, value in zip(at_end, finance["plan_ytd"])]
         return finance
-    month = f"{last_month:%B %Y}"
+    month = month_name(last_month)
     if actual_ytd is None:
         raise RecomputeError(f"The finance return for {month} has not arrived: enter the YTD actual to judge finance.")
     plan = ytd_plan

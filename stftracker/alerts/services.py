@@ -130,8 +130,13 @@ def subscription_of_token(token) -> Subscription | None:
             .filter(pk=data.get("s"), user_id=data.get("u")).first())
 
 
+def _site_url(name, *args) -> str:
+    """The full address (``SITE_URL``) of a page of the site, for a link in a message."""
+    return settings.SITE_URL + reverse(name, args=args)
+
+
 def unsubscribe_url(subscription) -> str:
-    return settings.SITE_URL + reverse("alert-unsubscribe", args=[unsubscribe_token(subscription)])
+    return _site_url("alert-unsubscribe", unsubscribe_token(subscription))
 
 
 # --- What is due to be sent --------------------------------------------------------------------
@@ -184,7 +189,7 @@ def _result_alerts(subscriptions, changes) -> list[Alert]:
                                     "change": change, "trust": change.trust, "period": period,
                                     "old_status": _status_label(change.old_status),
                                     "new_status": _status_label(change.new_status),
-                                    "trust_url": f"{settings.SITE_URL}/trusts/{change.trust.org_code}/",
+                                    "trust_url": _site_url("trust-detail", change.trust.org_code),
                                 }))
     return alerts
 
@@ -232,8 +237,8 @@ def _return_alerts(subscriptions, as_of) -> list[Alert]:
                     f"STF Tracker: {row.trust_name} {label} return for {row.month:%B %Y} {what}", "return_due",
                     {"row": row, "label": label, "late": prefix == "late", "days_left": days_left,
                      "period": f"Q{quarter} {scheme.code}", "pending": money_display(row.pending_money),
-                     "chase_url": f"{settings.SITE_URL}/returns/outstanding/?year={scheme.code}&quarter={quarter}",
-                     "trust_url": f"{settings.SITE_URL}/trusts/{row.org_code}/"},
+                     "chase_url": _site_url("returns-outstanding") + f"?year={scheme.code}&quarter={quarter}",
+                     "trust_url": _site_url("trust-detail", row.org_code)},
                 ))
     return alerts
 
@@ -262,7 +267,7 @@ def _digest_alerts(subscriptions, changes, now) -> list[Alert]:
         alerts.append(Alert(subscription, f"digest:{year}-W{week:02d}", subject, "weekly_digest", {
             "changes": [{"change": change, "old_status": _status_label(change.old_status),
                          "new_status": _status_label(change.new_status),
-                         "trust_url": f"{settings.SITE_URL}/trusts/{change.trust.org_code}/"} for change in changed],
+                         "trust_url": _site_url("trust-detail", change.trust.org_code)} for change in changed],
             "monday": monday, "sunday": monday + datetime.timedelta(days=6), "week": f"{year}-W{week:02d}",
         }))
     return alerts
@@ -275,7 +280,7 @@ def _message(alert, connection) -> EmailMultiAlternatives:
     link = unsubscribe_url(alert.subscription)
     context = {**alert.context, "subscription": alert.subscription, "user": alert.subscription.user,
                "unsubscribe_url": link, "site_url": settings.SITE_URL, "subject": alert.subject,
-               "account_url": f"{settings.SITE_URL}{reverse('account')}"}
+               "account_url": _site_url("account")}
     text = render_to_string(f"alerts/email/{alert.template}.txt", context)
     html = render_to_string(f"alerts/email/{alert.template}.html", context)
     message = EmailMultiAlternatives(

@@ -21,7 +21,8 @@ from trusts.models import Footprint, Region, Succession, Trust, TrustType, Uploa
 from trusts.successions import predecessor_cutoffs
 
 from .charts import STATUS_ORDER
-from .tidy import Period, failing_trusts, flatten
+from .tidy import MONEY_FIELDS, Period, failing_trusts, flatten
+from .trends import percent_earned
 
 ENTITLEMENT_VALUES = (
     "trust__org_code", "trust__name", "trust__trust_type", "trust__region__code", "trust__region__name",
@@ -272,38 +273,32 @@ def finance_rows(trust, start_date):
 
 def performance_series(trust, start_date, *, history_months=12, trajectories=True):
     """Monthly performance and trajectory per metric, for the financial year from ``start_date``
-    and the ``history_months`` before it (the SPC baseline), predecessors' months included: three queries.
+    and the ``history_months`` before it (the SPC baseline), predecessors' months included
+    (``performance_by_trust`` for this one trust): three queries.
     Returns {metric: [{month, numerator, denominator, performance, trajectory}]}; without
     ``trajectories`` the trust's trajectories are not read (every ``trajectory`` is None)."""
-    first = month_range(start_date, 1)[0]
-    first = datetime.date(first.year - history_months // 12, first.month, 1)
-    end = month_range(start_date, 13)[-1]
-    # A successor's series includes its predecessors' months before the merger (as the engine does).
-    until = dict(predecessor_cutoffs().get(trust.pk, []))
-    summed = {}
-    for row in (PerformanceReturn.objects.current()
-                .filter(trust_id__in=[trust.pk, *until], month__gte=first, month__lt=end)
-                .values("trust_id", "month", "metric", "numerator", "denominator")):
-        if row["trust_id"] != trust.pk and row["month"] >= until[row["trust_id"]]:
-            continue
-        key = (row["metric"], row["month"])
-        total = summed.setdefault(key, {"month": row["month"], "metric": row["metric"], "numerator": 0, "denominator": 0})
-        total["numerator"] += row["numerator"]
-        total["denominator"] += row["denominator"]
-    returns = summed.values()
+    first, end = _series_months(start_date, history_months)
+    returns = performance_by_trust(start_date, [trust.pk], history_months=history_months).get(trust.pk, {})
     trajectories = {(t["metric"], t["month"]): t["percent"] for t in
                     Trajectory.objects.current().filter(trust=trust, month__gte=first, month__lt=end)
                     .values("month", "metric", "percent")} if trajectories else {}
     series = defaultdict(dict)
-    for row in returns:
-        performance = (Decimal(row["numerator"]) * 100 / Decimal(row["denominator"])) if row["denominator"] else None
-        series[row["metric"]][row["month"]] = {**row, "performance": performance,
-                                               "trajectory": trajectories.get((row["metric"], row["month"]))}
+    for metric, points in returns.items():
+        for point in points:
+            series[metric][point["month"]] = {**point, "metric": metric,
+                                              "trajectory": trajectories.get((metric, point["month"]))}
     for (metric, month), percent in trajectories.items():
         series[metric].setdefault(month, {"month": month, "metric": metric, "numerator": None,
                                           "denominator": None, "performance": None, "trajectory": percent})
     return {metric: [months[m] for m in sorted(months)] for metric, months in series.items()
             if metric in PAGE_NAMES}
+
+
+def _series_months(start_date, history_months):
+    """(first month, month after the last) of a performance series: the financial year from
+    ``start_date`` and the ``history_months`` before it."""
+    first = month_range(start_date, 1)[0]
+    return datetime.date(first.year - history_months // 12, first.month, 1), month_range(start_date, 13)[-1]
 
 
 def upload_history(trust, user, *, limit=50):
@@ -346,15 +341,12 @@ def return_versions(trust, start_date):
 def period_totals(scheme_code, *, region=None, footprint=None):
     """{quarter: {allocation, earned, withheld, pending, rows, percent_earned}} of a scheme's
     trust-quarters in an area, summed by the database: one query, whatever the number of trusts."""
-    from .trends import percent_earned
-
     found = (Entitlement.objects.filter(area_filter(region=region, footprint=footprint), scheme__code=scheme_code)
-             .values("quarter").annotate(rows=Count("id"), **{f: Sum(f) for f in ("allocation", "earned", "withheld",
-                                                                                  "pending")})
+             .values("quarter").annotate(rows=Count("id"), **{f: Sum(f) for f in MONEY_FIELDS})
              .order_by("quarter"))
     out = {}
     for row in found:
-        money = {f: Decimal(row[f] or 0).quantize(Decimal("0.01")) for f in ("allocation", "earned", "withheld", "pending")}
+        money = {f: Decimal(row[f] or 0).quantize(Decimal("0.01")) for f in MONEY_FIELDS}
         out[row["quarter"]] = {**money, "rows": row["rows"],
                                "percent_earned": percent_earned(money["earned"], money["allocation"])}
     return out
@@ -373,13 +365,11 @@ def rank_rows(period):
 
 
 def performance_by_trust(start_date, trust_ids, *, history_months=12):
-    """Every trust's monthly performance per metric, as ``performance_series`` gives one trust's
-    (the financial year from ``start_date`` and the ``history_months`` before it, a successor's
-    predecessors' months before the merger summed in), without trajectories: two queries for any
+    """Every trust's monthly performance per metric (what ``performance_series`` adds one trust's
+    trajectories to): the financial year from ``start_date`` and the ``history_months`` before it, a successor's
+    predecessors' months before the merger summed in; two queries for any
     number of trusts. Returns {trust_id: {metric: [{month, numerator, denominator, performance}]}}."""
-    first = month_range(start_date, 1)[0]
-    first = datetime.date(first.year - history_months // 12, first.month, 1)
-    end = month_range(start_date, 13)[-1]
+    first, end = _series_months(start_date, history_months)
     wanted = set(trust_ids)
     claims = defaultdict(list)  # predecessor -> [(successor, first month no longer the predecessor's)]
     for successor, predecessors in predecessor_cutoffs().items():

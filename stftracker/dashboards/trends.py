@@ -57,12 +57,10 @@ def headline_figures(period, year_rows, earlier, *, earlier_scheme):
     """The chosen quarter, the year to date and the full year of ``year_rows`` (tidy rows of the
     period's scheme), and the change on the previous quarter and on the same quarter last year.
     ``earlier``: {quarter: totals} of ``earlier_scheme`` (the scheme year before, or None)."""
-    by_quarter = defaultdict(list)
-    for row in year_rows:
-        by_quarter[row["quarter"]].append(row)
-    quarter = totals(by_quarter[period.quarter])
+    by_quarter = quarter_totals(year_rows)
+    quarter = by_quarter.get(period.quarter) or totals([])
     if period.quarter > 1:
-        previous = totals(by_quarter[period.quarter - 1])
+        previous = by_quarter.get(period.quarter - 1) or totals([])
         previous_label = f"{period.scheme} Q{period.quarter - 1}"
     else:
         previous = earlier.get(4) if earlier_scheme else None
