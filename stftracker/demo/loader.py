@@ -148,8 +148,15 @@ def _wipe():
 
     Trusts and allocations keep history (django-simple-history): deleting them through the ORM
     would write one historical row per object, so their rows and their history tables are cleared
-    directly. Nothing else refers to them once the tables below are empty.
+    directly. Nothing else refers to them once the tables below are empty. Wiping queues no
+    recompute (``dependencies.deferred``): with every trust gone there is nothing to recompute, and
+    a run queued by the deletes would outlive the data it was for.
     """
+    with dependencies.deferred():
+        _delete_all()
+
+
+def _delete_all():
     for model in (Entitlement, YearEndAward, InputChange, RecomputeRun, FinanceReturn, PerformanceReturn, Trajectory, Succession):
         model.objects.all().delete()
     Allocation.objects.all()._raw_delete(Allocation.objects.db)
