@@ -13,8 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from common.exports import csv_response
-from common.months import month_label
+from common.exports import table_csv_response
 from performance.metrics import PAGE_NAMES
 
 from . import selectors, spc
@@ -73,31 +72,32 @@ def icon_counts(rows, metrics):
     return counts
 
 
-def csv_rows(rows, metrics):
-    """The table as the CSV carries it: readable headings, a column per metric and reading."""
-    fieldnames = ["Trust", "Code", "Region", "Trust type"]
+def csv_table(rows, metrics):
+    """The table as the CSV carries it (``common.exports.table_csv_response``): readable headings, a
+    column per metric and reading, months and percentages written as every page download writes them."""
+    columns = [("name", "Trust", "text"), ("org_code", "Code", "text"), ("region__name", "Region", "text"),
+               ("type_label", "Trust type", "text")]
     for metric in metrics:
         label = PAGE_NAMES[metric]
-        fieldnames += [f"{label}: variation", f"{label}: assurance", f"{label}: months",
-                       f"{label}: latest month", f"{label}: latest %", f"{label}: standard %"]
+        columns += [(f"{metric}:variation", f"{label}: variation", "text"),
+                    (f"{metric}:assurance", f"{label}: assurance", "text"),
+                    (f"{metric}:points", f"{label}: months", "count"),
+                    (f"{metric}:latest_month", f"{label}: latest month", "month"),
+                    (f"{metric}:latest", f"{label}: latest %", "percent"),
+                    (f"{metric}:standard", f"{label}: standard %", "percent")]
     out = []
     for row in rows:
-        line = {"Trust": row["name"], "Code": row["org_code"], "Region": row["region__name"],
-                "Trust type": selectors.TRUST_TYPE_LABELS.get(row["trust_type"], row["trust_type"])}
+        line = {"name": row["name"], "org_code": row["org_code"], "region__name": row["region__name"],
+                "type_label": selectors.TRUST_TYPE_LABELS.get(row["trust_type"], row["trust_type"])}
         for metric, cell in zip(metrics, row["cells"]):
-            label = PAGE_NAMES[metric]
             if not cell["applicable"]:
-                line[f"{label}: variation"] = line[f"{label}: assurance"] = "Not judged on this metric"
+                line[f"{metric}:variation"] = line[f"{metric}:assurance"] = "Not judged on this metric"
                 continue
-            line.update({
-                f"{label}: variation": cell["variation_label"], f"{label}: assurance": cell["assurance_label"],
-                f"{label}: months": cell["points"],
-                f"{label}: latest month": month_label(cell["latest_month"]) if cell["latest_month"] else "",
-                f"{label}: latest %": "" if cell["latest"] is None else f"{cell['latest']:.2f}",
-                f"{label}: standard %": "" if cell["standard"] is None else f"{cell['standard']:.2f}",
-            })
+            line.update({f"{metric}:variation": cell["variation_label"], f"{metric}:assurance": cell["assurance_label"],
+                         f"{metric}:points": cell["points"], f"{metric}:latest_month": cell["latest_month"],
+                         f"{metric}:latest": cell["latest"], f"{metric}:standard": cell["standard"]})
         out.append(line)
-    return out, fieldnames
+    return out, columns
 
 
 @login_required
@@ -124,9 +124,9 @@ def making_data_count(request):
     series = selectors.performance_by_trust(scheme["start_date"], [t["id"] for t in trusts])
     rows = mdc_rows(trusts, series, scheme, metrics)
     if request.GET.get("format") == "csv":
-        lines, fieldnames = csv_rows(rows, metrics)
-        return csv_response(f"stf-making-data-count-{scheme['code']}{'-' + region if region else ''}.csv",
-                            lines, fieldnames)
+        lines, columns = csv_table(rows, metrics)
+        return table_csv_response(f"stf-making-data-count-{scheme['code']}{'-' + region if region else ''}.csv",
+                                  lines, columns)
     trust_url = reverse("trust-detail", args=["__CODE__"]) + f"?year={scheme['code']}"
     for row in rows:
         row["url"] = trust_url.replace("__CODE__", row["org_code"])

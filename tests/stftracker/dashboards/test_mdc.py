@@ -120,7 +120,7 @@ def test_the_csv_has_readable_headings_and_the_icons_in_words(client, mdc_countr
     assert line["A&E 4 hours: variation"] == "Special cause variation: improvement"
     assert line["A&E 4 hours: assurance"] == "Hit and miss: the target may or may not be met"
     assert (line["A&E 4 hours: months"], line["A&E 4 hours: latest month"], line["A&E 4 hours: latest %"],
-            line["A&E 4 hours: standard %"]) == ("12", "Mar 2017", "99.00", "95.00")
+            line["A&E 4 hours: standard %"]) == ("12", "2017-03", "99.00", "95.00")
 
 
 def test_the_page_is_linked_from_the_national_page_and_the_menu(client, mdc_country):
